@@ -1,0 +1,32 @@
+"""Reusable cdktf constructs for Lambda asynchronous invocation wiring.
+
+Import what you need from here; each concept lives in its own module.
+"""
+
+from components.errors import ConfigurationError
+from components.function import Function
+from components.iam import PolicyStatement
+from components.async_invoke import EventInvokeConfig
+from components.self_invoking_function import SelfInvokingFunction
+from components.destinations import (
+    Destination,
+    DestinationKind,
+    EventBridgeDestination,
+    FunctionDestination,
+    SnsDestination,
+    SqsDestination,
+)
+
+__all__ = [
+    "ConfigurationError",
+    "Destination",
+    "DestinationKind",
+    "EventBridgeDestination",
+    "EventInvokeConfig",
+    "Function",
+    "FunctionDestination",
+    "PolicyStatement",
+    "SelfInvokingFunction",
+    "SnsDestination",
+    "SqsDestination",
+]

@@ -1,0 +1,174 @@
+"""A Lambda function with its own role, log group and least-privilege default policy.
+
+Creates (child ids in brackets):
+- the code archive [Code] from a folder, packaged by ``components.code_asset``;
+- an IAM role [ServiceRole] that only ``lambda.amazonaws.com`` may assume;
+- a CloudWatch log group [LogGroup] ``/aws/lambda/<name>`` with retention (default 14 days);
+- an inline role policy [DefaultPolicy] that starts with ``logs:CreateLogStream`` and
+  ``logs:PutLogEvents`` on that log group only. We do not attach the managed
+  ``AWSLambdaBasicExecutionRole``: it allows writing to every log group in the account
+  (``Resource: *``) and ``logs:CreateLogGroup``, which an explicit log group makes unnecessary;
+- the function [Resource], depending on its log group so Lambda never creates an
+  unmanaged one with infinite retention first.
+
+Defaults: Python 3.12, ``index.handler``, 128 MB, 30 s, X-Ray tracing off.
+Grants go through ``add_to_role_policy``; ``grant_invoke`` and the destinations call it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Optional
+
+from cdktf import Fn
+from constructs import Construct
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionTracingConfig,
+)
+
+from components.async_invoke import EventInvokeConfig
+from components.code_asset import code_asset
+from components.errors import ConfigurationError, require_int_in_range
+from components.iam import PolicyDocument, PolicyStatement
+from components.naming import physical_name
+
+if TYPE_CHECKING:
+    from components.destinations.base import Destination
+
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# X-Ray's trace APIs support no resource-level permissions: AWS documents "*" as the only resource.
+XRAY_STATEMENT = PolicyStatement(
+    actions=("xray:PutTraceSegments", "xray:PutTelemetryRecords"), resources=("*",)
+)
+
+
+class Function(Construct):
+    """A Lambda function whose code lives in a folder next to the project (see module docstring)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        code: Path,
+        handler: str = "index.handler",
+        runtime: str = "python3.12",
+        timeout: int = 30,
+        memory_size: int = 128,
+        environment: Optional[Mapping[str, str]] = None,
+        tracing: bool = False,
+        log_retention_days: int = 14,
+        description: Optional[str] = None,
+    ) -> None:
+        require_int_in_range("timeout", timeout, 1, 900, "seconds")
+        require_int_in_range("memory_size", memory_size, 128, 10240, "MB")
+        if log_retention_days not in LOG_RETENTION_DAYS:
+            raise ConfigurationError(
+                f"log_retention_days must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}; got {log_retention_days!r}"
+            )
+        super().__init__(scope, id)
+        self.function_name = physical_name(self, max_length=64, what="Lambda function name")
+        role_name = physical_name(self, "role", max_length=64, what="IAM role name")
+        asset = code_asset(self, "Code", code)
+
+        self.log_group = CloudwatchLogGroup(
+            self, "LogGroup", name=f"/aws/lambda/{self.function_name}", retention_in_days=log_retention_days
+        )
+        trust = PolicyDocument(
+            self,
+            "AssumeRolePolicy",
+            [PolicyStatement(actions=("sts:AssumeRole",), service_principals=("lambda.amazonaws.com",))],
+        )
+        self.role = IamRole(self, "ServiceRole", name=role_name, assume_role_policy=trust.json)
+        self._policy = PolicyDocument(
+            self,
+            "DefaultPolicyDocument",
+            [
+                PolicyStatement(
+                    actions=("logs:CreateLogStream", "logs:PutLogEvents"),
+                    resources=(f"{self.log_group.arn}:*",),
+                )
+            ],
+        )
+        if tracing:
+            self._policy.add(XRAY_STATEMENT)
+        self.role_policy = IamRolePolicy(
+            self, "DefaultPolicy", name="default", role=self.role.id, policy=self._policy.json
+        )
+        self.resource = LambdaFunction(
+            self,
+            "Resource",
+            function_name=self.function_name,
+            description=description,
+            role=self.role.arn,
+            handler=handler,
+            runtime=runtime,
+            timeout=timeout,
+            memory_size=memory_size,
+            filename=asset.path,
+            source_code_hash=Fn.filebase64sha256(asset.path),
+            environment=LambdaFunctionEnvironment(variables=dict(environment)) if environment else None,
+            tracing_config=LambdaFunctionTracingConfig(mode="Active") if tracing else None,
+            depends_on=[self.log_group],
+        )
+        self._event_invoke_config: Optional[EventInvokeConfig] = None
+
+    @property
+    def arn(self) -> str:
+        """Unqualified function ARN (a Terraform reference)."""
+        return self.resource.arn
+
+    @property
+    def name(self) -> str:
+        """Function name as a Terraform reference, so users of it depend on the function."""
+        return self.resource.function_name
+
+    @property
+    def policy_statements(self) -> tuple[PolicyStatement, ...]:
+        """Statements of the role's default policy, in the order they were added."""
+        return self._policy.statements
+
+    def add_to_role_policy(self, statement: PolicyStatement) -> None:
+        """Allow this function's role ``statement`` (duplicates are ignored)."""
+        self._policy.add(statement)
+
+    def grant_invoke(self, grantee: "Function") -> None:
+        """Allow ``grantee`` to invoke this function, unqualified or any version/alias."""
+        grantee.add_to_role_policy(
+            PolicyStatement(actions=("lambda:InvokeFunction",), resources=(self.arn, f"{self.arn}:*"))
+        )
+
+    def configure_async_invoke(
+        self,
+        *,
+        on_success: Optional["Destination"] = None,
+        on_failure: Optional["Destination"] = None,
+        max_event_age: Optional[int] = None,
+        retry_attempts: Optional[int] = None,
+        qualifier: str = "$LATEST",
+    ) -> EventInvokeConfig:
+        """Configure asynchronous invocation: destinations, retries (0–2), event age (60–21600 s).
+
+        Can be called once per function; the destinations grant their own permissions.
+        """
+        if self._event_invoke_config is not None:
+            raise ConfigurationError(
+                f"configure_async_invoke was already called on function {self.node.path!r}; "
+                "a function has one asynchronous invoke configuration: pass all options in one call"
+            )
+        self._event_invoke_config = EventInvokeConfig(
+            self,
+            "EventInvokeConfig",
+            function=self,
+            on_success=on_success,
+            on_failure=on_failure,
+            max_event_age=max_event_age,
+            retry_attempts=retry_attempts,
+            qualifier=qualifier,
+        )
+        return self._event_invoke_config

@@ -1,0 +1,25 @@
+#!/usr/bin/env python
+"""The cdktf app: every stack of the project. Settings come from the environment (stacks/settings.py)."""
+
+import sys
+
+from cdktf import App
+
+from components import ConfigurationError
+from stacks import FunctionDestinationStack, ResponseOnlyStack, SelfInvokingStack, Settings, SqsDestinationStack
+
+
+def build(app: App, settings: Settings) -> None:
+    FunctionDestinationStack(app, "function-destination", settings=settings)
+    SqsDestinationStack(app, "sqs-destination", settings=settings)
+    ResponseOnlyStack(app, "response-only", settings=settings)
+    SelfInvokingStack(app, "self-invoking", settings=settings)
+
+
+if __name__ == "__main__":
+    app = App()
+    try:
+        build(app, Settings.from_environment())
+    except ConfigurationError as error:
+        sys.exit(f"Configuration error: {error}")
+    app.synth()

@@ -1,0 +1,13 @@
+from stacks.function_destination import FunctionDestinationStack
+from stacks.response_only import ResponseOnlyStack
+from stacks.self_invoking import SelfInvokingStack
+from stacks.settings import Settings
+from stacks.sqs_destination import SqsDestinationStack
+
+__all__ = [
+    "FunctionDestinationStack",
+    "ResponseOnlyStack",
+    "SelfInvokingStack",
+    "Settings",
+    "SqsDestinationStack",
+]

@@ -1,0 +1,24 @@
+"""A long job that re-invokes itself asynchronously, hop by hop, carrying its state."""
+
+from constructs import Construct
+
+from components import SelfInvokingFunction
+from stacks.base import FUNCTIONS_DIR, AppStack
+from stacks.settings import Settings
+
+
+class SelfInvokingStack(AppStack):
+    def __init__(self, scope: Construct, id: str, *, settings: Settings) -> None:
+        super().__init__(scope, id, settings=settings)
+        job = SelfInvokingFunction(
+            self,
+            "LongJob",
+            code=FUNCTIONS_DIR / "long_job",
+            timeout=60,
+            max_chain_depth=100,
+            allow_recursive_loop=settings.recursion_config,
+        )
+
+        self.output("long_job_function_name", job.name, "Start a job by invoking this function")
+        self.output("long_job_function_arn", job.arn, "Self-invoking function ARN")
+        self.output("failure_queue_url", job.failure_queue.url, "State of hops that failed arrives here")

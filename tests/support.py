@@ -1,0 +1,68 @@
+"""Helpers shared by the tests: synthesizing a stack and reading the Terraform JSON back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cdktf import App, TerraformStack, Testing
+
+from components.naming import NAME_PREFIX_CONTEXT_KEY
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+FIRST_CODE = FUNCTIONS_DIR / "first"
+SECOND_CODE = FUNCTIONS_DIR / "second"
+LONG_JOB_CODE = FUNCTIONS_DIR / "long_job"
+
+
+def new_stack(id: str = "test", *, name_prefix: str | None = None) -> TerraformStack:
+    app: App = Testing.app()
+    stack = TerraformStack(app, id)
+    if name_prefix:
+        stack.node.set_context(NAME_PREFIX_CONTEXT_KEY, name_prefix)
+    return stack
+
+
+def synth(stack: TerraformStack) -> dict[str, Any]:
+    return json.loads(Testing.synth(stack))
+
+
+def resources(synthesized: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    """Resources of one type, keyed by logical id, without cdktf's metadata."""
+    return {
+        name: {k: v for k, v in body.items() if k != "//"}
+        for name, body in synthesized.get("resource", {}).get(type_, {}).items()
+    }
+
+
+def data_sources(synthesized: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: {k: v for k, v in body.items() if k != "//"}
+        for name, body in synthesized.get("data", {}).get(type_, {}).items()
+    }
+
+
+def only(mapping: dict[str, Any]) -> Any:
+    assert len(mapping) == 1, f"expected exactly one entry, got {sorted(mapping)}"
+    return next(iter(mapping.values()))
+
+
+def logical_id(synthesized: dict[str, Any], type_: str, construct_path: str) -> str:
+    """Logical id of the one resource of ``type_`` under ``construct_path`` ("First/LogGroup").
+
+    cdktf's logical ids are the construct path joined with "_" (without "Resource"), plus a hash.
+    """
+    prefix = construct_path.replace("/", "_") + "_"
+    matches = [name for name in synthesized.get("resource", {}).get(type_, {}) if name.startswith(prefix)]
+    assert len(matches) == 1, f"{type_} under {construct_path!r}: {matches}"
+    return matches[0]
+
+
+def role_policy_statements(synthesized: dict[str, Any], function_path: str) -> list[dict[str, Any]]:
+    """Statements of the default policy document of the function at ``function_path``."""
+    prefix = function_path.replace("/", "_") + "_DefaultPolicyDocument_"
+    documents = synthesized["data"]["aws_iam_policy_document"]
+    matches = [body["statement"] for name, body in documents.items() if name.startswith(prefix)]
+    assert len(matches) == 1, f"default policy documents of {function_path}: {len(matches)}"
+    return matches[0]

@@ -17,9 +17,10 @@ def build(app: App, settings: Settings) -> None:
 
 
 if __name__ == "__main__":
-    app = App()
     try:
-        build(app, Settings.from_environment())
+        settings = Settings.from_environment()
+        app = App()
+        build(app, settings)
     except ConfigurationError as error:
         sys.exit(f"Configuration error: {error}")
     app.synth()

@@ -1,7 +1,7 @@
 """Per-stack singletons describing where the stack deploys (partition, region, account).
 
 Constructs that must build ARNs AWS does not export (the default event bus) share one set of
-data sources per stack instead of creating their own.
+data sources per stack, and one ARN string, so equal grants stay equal and are not repeated.
 """
 
 from __future__ import annotations
@@ -13,15 +13,27 @@ from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 
 
-def _singleton(scope: Construct, id: str, factory):
-    stack = TerraformStack.of(scope)
-    existing = stack.node.try_find_child(id)
-    return existing if existing is not None else factory(stack, id)
+class AwsContext(Construct):
+    """Data sources [Partition], [Region], [CallerIdentity] at the top of the stack."""
+
+    ID = "AwsContext"
+
+    def __init__(self, stack: TerraformStack) -> None:
+        super().__init__(stack, self.ID)
+        self.partition = DataAwsPartition(stack, "Partition").partition
+        self.region = DataAwsRegion(stack, "Region").name
+        self.account_id = DataAwsCallerIdentity(stack, "CallerIdentity").account_id
+        self.default_event_bus_arn = (
+            f"arn:{self.partition}:events:{self.region}:{self.account_id}:event-bus/default"
+        )
+
+    @classmethod
+    def of(cls, scope: Construct) -> "AwsContext":
+        stack = TerraformStack.of(scope)
+        existing = stack.node.try_find_child(cls.ID)
+        return existing if existing is not None else cls(stack)
 
 
 def default_event_bus_arn(scope: Construct) -> str:
     """ARN of the account's default EventBridge bus in the stack's region."""
-    partition = _singleton(scope, "Partition", DataAwsPartition)
-    region = _singleton(scope, "Region", DataAwsRegion)
-    identity = _singleton(scope, "CallerIdentity", DataAwsCallerIdentity)
-    return f"arn:{partition.partition}:events:{region.name}:{identity.account_id}:event-bus/default"
+    return AwsContext.of(scope).default_event_bus_arn

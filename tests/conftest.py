@@ -3,6 +3,8 @@
 import os
 import sys
 
+import pytest
+
 sys.dont_write_bytecode = True
 # jsii prints an end-of-life banner for Node 20 on every process start otherwise.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -21,3 +23,18 @@ def pytest_addoption(parser):
         default=False,
         help="rewrite tests/__snapshots__ with the current policies instead of comparing",
     )
+
+
+@pytest.fixture(scope="session")
+def synthesized_app(tmp_path_factory):
+    """Output folder of ``main.build`` with default settings, synthesized once per test session."""
+    from cdktf import App
+
+    from main import build
+    from stacks import Settings
+
+    outdir = tmp_path_factory.mktemp("cdktf.out")
+    app = App(outdir=str(outdir))
+    build(app, Settings())
+    app.synth()
+    return outdir

@@ -16,9 +16,12 @@ SECOND_CODE = FUNCTIONS_DIR / "second"
 LONG_JOB_CODE = FUNCTIONS_DIR / "long_job"
 
 
+def new_app() -> App:
+    return Testing.app()
+
+
 def new_stack(id: str = "test", *, name_prefix: str | None = None) -> TerraformStack:
-    app: App = Testing.app()
-    stack = TerraformStack(app, id)
+    stack = TerraformStack(new_app(), id)
     if name_prefix:
         stack.node.set_context(NAME_PREFIX_CONTEXT_KEY, name_prefix)
     return stack
@@ -53,8 +56,12 @@ def logical_id(synthesized: dict[str, Any], type_: str, construct_path: str) -> 
 
     cdktf's logical ids are the construct path joined with "_" (without "Resource"), plus a hash.
     """
-    prefix = construct_path.replace("/", "_") + "_"
-    matches = [name for name in synthesized.get("resource", {}).get(type_, {}) if name.startswith(prefix)]
+    base = construct_path.replace("/", "_")
+    matches = [
+        name
+        for name in synthesized.get("resource", {}).get(type_, {})
+        if name == base or (name.startswith(base + "_") and "_" not in name[len(base) + 1 :])
+    ]
     assert len(matches) == 1, f"{type_} under {construct_path!r}: {matches}"
     return matches[0]
 
@@ -66,3 +73,16 @@ def role_policy_statements(synthesized: dict[str, Any], function_path: str) -> l
     matches = [body["statement"] for name, body in documents.items() if name.startswith(prefix)]
     assert len(matches) == 1, f"default policy documents of {function_path}: {len(matches)}"
     return matches[0]
+
+
+def unplaced_after_topological_sort(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Kahn's algorithm over ``node -> dependencies``; returns the nodes on or behind a cycle."""
+    remaining = {node: set(deps) & set(edges) for node, deps in edges.items()}
+    while True:
+        ready = [node for node, deps in remaining.items() if not deps]
+        if not ready:
+            return remaining
+        for node in ready:
+            del remaining[node]
+        for deps in remaining.values():
+            deps.difference_update(ready)

@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make synth` and `make test`. Each sets up what is missing first
+# (pipenv, the locked Python environment in .venv, the locked cdktf CLI in node_modules).
+
+PYTHON ?= python3
+PIPENV_VERSION ?= 2026.10.3
+PIPENV := $(PYTHON) -m pipenv
+PYTEST_ARGS ?=
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
+# Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
+export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py)
+
+.PHONY: setup synth test cdktf-synth clean
+
+setup: .venv/.synced node_modules/.installed
+
+.venv/.synced: Pipfile.lock
+	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
+	$(PIPENV) sync --dev
+	@touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+synth: setup
+	$(PIPENV) run python main.py
+	@ls -1 cdktf.out/stacks/*/cdk.tf.json
+
+cdktf-synth: setup
+	npx cdktf synth
+
+test: setup
+	$(PIPENV) run pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf cdktf.out .terraform-cli .pytest_cache

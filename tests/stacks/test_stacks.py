@@ -1,0 +1,128 @@
+"""The four stacks: what each deploys, its outputs, names and backend."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from main import build
+from stacks import FunctionDestinationStack, ResponseOnlyStack, SelfInvokingStack, Settings, SqsDestinationStack
+from tests.support import new_app, resources, synth
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = Settings()
+
+
+def stack_of(cls, settings=SETTINGS):
+    return cls(new_app(), cls.__name__, settings=settings)
+
+
+def resource_counts(out):
+    return {type_: len(items) for type_, items in out["resource"].items()}
+
+
+def test_function_destination_stack_is_a_first_second_pair_wired_by_a_function_destination():
+    out = synth(stack_of(FunctionDestinationStack))
+    assert resource_counts(out) == {
+        "aws_cloudwatch_log_group": 2,
+        "aws_iam_role": 2,
+        "aws_iam_role_policy": 2,
+        "aws_lambda_function": 2,
+        "aws_lambda_function_event_invoke_config": 1,
+    }
+    assert sorted(out["output"]) == ["first_function_arn", "first_function_name", "second_function_arn", "second_function_name"]
+
+
+def test_sqs_destination_stack_sends_first_results_to_an_encrypted_queue():
+    out = synth(stack_of(SqsDestinationStack))
+    assert resource_counts(out) == {
+        "aws_cloudwatch_log_group": 1,
+        "aws_iam_role": 1,
+        "aws_iam_role_policy": 1,
+        "aws_lambda_function": 1,
+        "aws_lambda_function_event_invoke_config": 1,
+        "aws_sqs_queue": 1,
+    }
+    assert list(resources(out, "aws_sqs_queue").values()) == [
+        {"name": "lambda-async-dev-SqsDestinationStack-Queue", "sqs_managed_sse_enabled": True}
+    ]
+    assert "queue_url" in out["output"]
+
+
+def test_response_only_stack_adds_the_rule_target_and_permission():
+    out = synth(stack_of(ResponseOnlyStack))
+    assert resource_counts(out) == {
+        "aws_cloudwatch_event_rule": 1,
+        "aws_cloudwatch_event_target": 1,
+        "aws_cloudwatch_log_group": 2,
+        "aws_iam_role": 2,
+        "aws_iam_role_policy": 2,
+        "aws_lambda_function": 2,
+        "aws_lambda_function_event_invoke_config": 1,
+        "aws_lambda_permission": 1,
+    }
+    assert "rule_arn" in out["output"]
+
+
+def test_self_invoking_stack_follows_the_recursion_switch():
+    on = synth(stack_of(SelfInvokingStack))
+    off = synth(stack_of(SelfInvokingStack, Settings(recursion_config=False)))
+    assert "aws_lambda_function_recursion_config" in on["resource"]
+    assert "aws_lambda_function_recursion_config" not in off["resource"]
+    assert sorted(on["output"]) == ["failure_queue_url", "long_job_function_arn", "long_job_function_name"]
+
+
+def test_provider_region_and_tags_come_from_settings():
+    out = synth(stack_of(FunctionDestinationStack, Settings(region="eu-west-1", name_prefix="shop", environment="prod")))
+    assert out["provider"]["aws"] == [
+        {
+            "region": "eu-west-1",
+            "default_tags": [{"tags": {"environment": "prod", "project": "shop", "stack": "FunctionDestinationStack"}}],
+        }
+    ]
+    assert sorted(f["function_name"] for f in resources(out, "aws_lambda_function").values()) == [
+        "shop-prod-FunctionDestinationStack-First",
+        "shop-prod-FunctionDestinationStack-Second",
+    ]
+
+
+def test_state_goes_to_s3_with_locking_when_a_bucket_is_configured():
+    out = synth(stack_of(SqsDestinationStack, Settings(state_bucket="team-state", state_region="eu-central-1")))
+    assert out["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "team-state",
+            "key": "lambda-async/dev/SqsDestinationStack.tfstate",
+            "region": "eu-central-1",
+            "encrypt": True,
+            "use_lockfile": True,
+        }
+    }
+
+
+def test_all_stacks_synthesize_together_under_their_cli_names():
+    app = new_app()
+    build(app, SETTINGS)
+    assert [child.node.id for child in app.node.children] == [
+        "function-destination",
+        "sqs-destination",
+        "response-only",
+        "self-invoking",
+    ]
+
+
+def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
+    # GIVEN an invalid environment WHEN main.py runs THEN it exits 1 with the message and no output folder
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "main.py")],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "DEPLOY_ENV": "Prod!", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+             "HOME": str(Path.home())},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "Configuration error: environment (DEPLOY_ENV) must be 1–10 lowercase letters or digits" in result.stderr
+    assert not (tmp_path / "cdktf.out").exists()

@@ -20,6 +20,14 @@ def pair(stack):
     return Function(stack, "First", code=FIRST_CODE), Function(stack, "Second", code=SECOND_CODE)
 
 
+def response_only_on_success():
+    """GIVEN First → (response payload only) → Second, synthesized."""
+    stack = new_stack()
+    first, second = pair(stack)
+    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
+    return synth(stack)
+
+
 def destination_of(out, outcome="on_success"):
     return only(resources(out, "aws_lambda_function_event_invoke_config"))["destination_config"][outcome]["destination"]
 
@@ -42,12 +50,8 @@ def test_function_destination_invokes_the_target_with_the_full_record():
 
 
 def test_response_only_sends_the_record_to_the_default_bus_and_grants_put_events_there():
-    # GIVEN First → (response payload only) → Second
-    stack = new_stack()
-    first, second = pair(stack)
-    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
-    # WHEN synthesized
-    out = synth(stack)
+    # GIVEN First → (response payload only) → Second, synthesized
+    out = response_only_on_success()
     # THEN Lambda delivers to the default bus, which First may put events on, and First may not invoke Second
     assert destination_of(out) == DEFAULT_BUS_ARN
     assert role_policy_statements(out, "First")[1:] == [
@@ -56,10 +60,7 @@ def test_response_only_sends_the_record_to_the_default_bus_and_grants_put_events
 
 
 def test_response_only_rule_matches_success_results_of_the_configured_qualifier():
-    stack = new_stack()
-    first, second = pair(stack)
-    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
-    out = synth(stack)
+    out = response_only_on_success()
     first_arn = f"${{aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'First')}.arn}}"
     rule = only(resources(out, "aws_cloudwatch_event_rule"))
     assert rule["event_pattern"] == (
@@ -83,10 +84,7 @@ def test_response_only_on_failure_matches_failure_results_of_an_alias():
 
 
 def test_response_only_target_forwards_only_the_response_payload_to_second():
-    stack = new_stack()
-    first, second = pair(stack)
-    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
-    out = synth(stack)
+    out = response_only_on_success()
     rule_id = logical_id(out, "aws_cloudwatch_event_rule", "First/EventInvokeConfig/Success/Rule")
     second_id = logical_id(out, "aws_lambda_function", "Second")
     assert only(resources(out, "aws_cloudwatch_event_target")) == {
@@ -98,10 +96,7 @@ def test_response_only_target_forwards_only_the_response_payload_to_second():
 
 
 def test_response_only_lets_eventbridge_invoke_second_from_that_rule_only():
-    stack = new_stack()
-    first, second = pair(stack)
-    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
-    out = synth(stack)
+    out = response_only_on_success()
     rule_id = logical_id(out, "aws_cloudwatch_event_rule", "First/EventInvokeConfig/Success/Rule")
     second_id = logical_id(out, "aws_lambda_function", "Second")
     assert only(resources(out, "aws_lambda_permission")) == {

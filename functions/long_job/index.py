@@ -8,8 +8,8 @@ Events:
   once and the response is ``202`` with the chain id;
 - continue: ``{"eventType": "LongJobContinuation", "state": {...}}``, sent by the previous hop.
 
-A hop works until the remaining time drops under ``SAFETY_MARGIN_MS`` or ``STEP_BUDGET`` chunks are
-done, then invokes itself (``InvocationType="Event"``) with its state. ``MAX_CHAIN_DEPTH`` stops the
+A hop works until the remaining time drops under ``SAFETY_MARGIN_MS`` [5000] or ``STEP_BUDGET`` [1000]
+chunks are done (both environment variables), then invokes itself (``InvocationType="Event"``) with its state. ``MAX_CHAIN_DEPTH`` stops the
 chain with a final "depth-limit" result. Duplicate deliveries: see ``is_duplicate``.
 """
 
@@ -26,8 +26,8 @@ logger.setLevel(logging.INFO)
 
 CONTINUATION = "LongJobContinuation"
 CHUNK_SIZE = 50_000
-SAFETY_MARGIN_MS = 5_000
-STEP_BUDGET = 1_000
+DEFAULT_SAFETY_MARGIN_MS = 5_000
+DEFAULT_STEP_BUDGET = 1_000
 MAX_N = 10**12
 # Lambda accepts asynchronous payloads up to 1 MB; refuse well before it so the hop is not lost.
 MAX_PAYLOAD_BYTES = 900 * 1024
@@ -49,8 +49,20 @@ def log(message, **fields):
     logger.info(json.dumps({"message": message, **fields}))
 
 
+def env_int(name, default):
+    """Positive integer setting from the environment, read at call time."""
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise RuntimeError(f"environment variable {name} must be a positive whole number; got {raw!r}")
+    return value
+
+
 def max_chain_depth():
-    return int(os.environ.get("MAX_CHAIN_DEPTH", "100"))
+    return env_int("MAX_CHAIN_DEPTH", 100)
 
 
 def validate_n(n):
@@ -102,13 +114,15 @@ def hand_off(client, function_name, state):
 def work(state, context, client):
     """Run chunks until done, out of time or out of budget; hand off or finish."""
     steps = 0
+    margin_ms = env_int("SAFETY_MARGIN_MS", DEFAULT_SAFETY_MARGIN_MS)
+    step_budget = env_int("STEP_BUDGET", DEFAULT_STEP_BUDGET)
     while state["cursor"] < state["end"]:
         stop = min(state["cursor"] + CHUNK_SIZE, state["end"])
         state["total"] += sum(i * i for i in range(state["cursor"], stop))
         state["cursor"] = stop
         steps += 1
         if state["cursor"] < state["end"] and (
-            context.get_remaining_time_in_millis() < SAFETY_MARGIN_MS or steps >= STEP_BUDGET
+            context.get_remaining_time_in_millis() < margin_ms or steps >= step_budget
         ):
             return continue_chain(state, context, client)
     log("completed", chain_id=state["chain_id"], hops=state["hop"] + 1, result=state["total"])
@@ -142,8 +156,11 @@ def start_over_http(event, context, client):
             "body": json.dumps({"chain_id": state["chain_id"]})}
 
 
-def handler(event, context, client=None):
-    client = client or lambda_client()
+def handler(event, context):
+    return process(event, context, lambda_client())
+
+
+def process(event, context, client):
     if not isinstance(event, dict):
         raise BadEvent(f"event must be a JSON object; got {type(event).__name__}")
     if is_http_event(event):

@@ -1,0 +1,172 @@
+"""LongJob: the self-invoking sum-of-squares job, hop by hop."""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from botocore.stub import ANY
+
+from tests.functions.conftest import SteppingClock
+from tools.lambda_local import LambdaContext, LocalLambdaClient, LocalRunner
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def sum_of_squares(n):
+    return n * (n - 1) * (2 * n - 1) // 6
+
+
+def continuation(state):
+    return {"eventType": "LongJobContinuation", "state": state}
+
+
+def test_a_small_job_completes_in_one_hop_with_the_exact_result(long_job, context, lambda_stub):
+    # GIVEN a job small enough for one invocation, and a client that must not be called
+    client, _ = lambda_stub
+    # WHEN started directly
+    result = long_job.process({"n": 1000}, context, client)
+    # THEN it completes with the closed-form result and no hand-off
+    assert result["status"] == "completed"
+    assert (result["hops"], result["result"]) == (1, sum_of_squares(1000))
+
+
+def test_it_hands_off_with_an_asynchronous_self_invoke_before_the_timeout(long_job, lambda_stub):
+    # GIVEN 60 s of timeout, a 5 s margin, and a clock that loses 20 s per chunk
+    client, stubber = lambda_stub
+    context = LambdaContext(function_name="long-job", timeout_ms=60_000, clock=SteppingClock(20))
+    stubber.add_response(
+        "invoke",
+        {"StatusCode": 202},
+        {"FunctionName": "long-job", "InvocationType": "Event", "Payload": ANY},
+    )
+    # WHEN a large job starts
+    result = long_job.process({"n": 10**9}, context, client)
+    # THEN after three chunks (20, 40, 60 s used; 0 s left < 5 s) it invokes itself as an Event and returns
+    assert result == {"status": "handed-off", "chain_id": result["chain_id"], "next_hop": 1}
+
+
+def test_the_hand_off_carries_the_progress_of_the_hop(long_job):
+    client = LocalLambdaClient()
+    context = LambdaContext(function_name="long-job", timeout_ms=60_000, clock=SteppingClock(20))
+    long_job.process({"n": 10**9}, context, client)
+    (function_name, payload), = client.queued
+    chunk = long_job.CHUNK_SIZE
+    assert function_name == "long-job"
+    assert payload["eventType"] == "LongJobContinuation"
+    assert {k: v for k, v in payload["state"].items() if k != "chain_id"} == {
+        "hop": 1, "cursor": 3 * chunk, "end": 10**9, "total": sum_of_squares(3 * chunk)
+    }
+
+
+def test_the_step_budget_hands_off_even_with_time_left(long_job, context, monkeypatch):
+    monkeypatch.setenv("STEP_BUDGET", "3")
+    client = LocalLambdaClient()
+    long_job.process({"n": 10 * long_job.CHUNK_SIZE}, context, client)
+    assert client.queued[0][1]["state"]["cursor"] == 3 * long_job.CHUNK_SIZE
+
+
+def test_a_chain_of_hops_gives_the_same_result_as_one_run(monkeypatch):
+    # GIVEN a budget of 2 chunks per hop and a 10-chunk job
+    monkeypatch.setenv("STEP_BUDGET", "2")
+    runner = LocalRunner("long_job", timeout_ms=60_000)
+    n = 10 * 50_000
+    # WHEN the chain runs locally
+    hops = runner.run_chain({"n": n})
+    # THEN 5 hops ran, numbered 0..4, all of one chain, and the last returns the exact sum
+    assert [h.error for h in hops] == [None] * 5
+    assert [h.event.get("state", {}).get("hop", 0) for h in hops] == [0, 1, 2, 3, 4]
+    assert len({h.result["chain_id"] for h in hops}) == 1
+    assert hops[-1].result == {"status": "completed", "chain_id": hops[0].result["chain_id"], "hops": 5, "result": sum_of_squares(n)}
+
+
+def test_the_depth_limit_stops_the_chain_with_a_final_result(monkeypatch, caplog):
+    # GIVEN at most 3 hops and a job that needs 10
+    monkeypatch.setenv("STEP_BUDGET", "1")
+    monkeypatch.setenv("MAX_CHAIN_DEPTH", "3")
+    runner = LocalRunner("long_job")
+    # WHEN the chain runs
+    with caplog.at_level(logging.WARNING):
+        hops = runner.run_chain({"n": 10 * 50_000})
+    # THEN it stops after hop 2 with the partial result, and says so
+    assert len(hops) == 3
+    assert hops[-1].result["status"] == "depth-limit"
+    assert (hops[-1].result["cursor"], hops[-1].result["partial_result"]) == (150_000, sum_of_squares(150_000))
+    assert '"message": "chain depth limit reached"' in caplog.text
+    assert not runner.client.queued
+
+
+def test_a_continuation_beyond_the_depth_limit_is_rejected(long_job, context, monkeypatch):
+    monkeypatch.setenv("MAX_CHAIN_DEPTH", "5")
+    state = {"chain_id": "c", "hop": 5, "cursor": 0, "end": 10, "total": 0}
+    with pytest.raises(long_job.BadEvent, match="state.hop 5 is at or beyond MAX_CHAIN_DEPTH 5"):
+        long_job.process(continuation(state), context, LocalLambdaClient())
+
+
+def test_a_duplicate_delivery_of_a_hop_does_not_fork_the_chain(long_job, context, monkeypatch):
+    # GIVEN hop 1 of a chain, delivered twice to the same environment
+    monkeypatch.setenv("STEP_BUDGET", "1")
+    client = LocalLambdaClient()
+    event = continuation({"chain_id": "chain-1", "hop": 1, "cursor": 0, "end": 200_000, "total": 0})
+    first = long_job.process(event, context, client)
+    # WHEN the duplicate arrives
+    second = long_job.process(event, context, client)
+    # THEN only the first delivery handed off
+    assert first["status"] == "handed-off"
+    assert second == {"status": "duplicate", "chain_id": "chain-1", "hop": 1}
+    assert len(client.queued) == 1
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ([1, 2], "event must be a JSON object; got list"),
+        ({"n": -1}, "n must be a whole number between 1 and 1000000000000; got -1"),
+        ({"n": "10"}, "n must be a whole number between 1 and 1000000000000; got '10'"),
+        (continuation({"chain_id": "c", "hop": 0, "end": 10, "total": 0}), "state.cursor must be of type int; got None"),
+        (continuation({"chain_id": "c", "hop": 0, "cursor": 11, "end": 10, "total": 0}), "state must have hop >= 0, 0 <= cursor <= end"),
+        (continuation("not a state"), "state must be an object"),
+    ],
+)
+def test_bad_events_are_rejected_with_the_field_named(long_job, context, event, message):
+    with pytest.raises(long_job.BadEvent, match=message.replace("(", r"\(")):
+        long_job.process(event, context, LocalLambdaClient())
+
+
+def test_oversize_state_is_refused_before_invoking(long_job, lambda_stub):
+    # GIVEN a state whose payload would exceed the asynchronous limit, and a client expecting no call
+    client, _ = lambda_stub
+    state = {"chain_id": "x" * long_job.MAX_PAYLOAD_BYTES, "hop": 1, "cursor": 0, "end": 10, "total": 0}
+    # WHEN handed off THEN it is refused with the size and the limit
+    with pytest.raises(long_job.BadEvent, match=r"state is \d+ bytes; asynchronous payloads must stay under 921600"):
+        long_job.hand_off(client, "long-job", state)
+
+
+@pytest.mark.parametrize("event_file", ["api_gateway_v2_start.json", "api_gateway_v1_start.json"])
+def test_an_http_request_starts_the_job_and_answers_202_with_the_chain_id(long_job, context, event_file):
+    # GIVEN an API Gateway request asking for a job
+    event = json.loads((EVENTS / event_file).read_text())
+    client = LocalLambdaClient()
+    # WHEN handled
+    response = long_job.process(event, context, client)
+    # THEN 202 with the chain id comes back at once and hop 0 is queued with that chain id
+    chain_id = json.loads(response["body"])["chain_id"]
+    assert response["statusCode"] == 202
+    (_, payload), = client.queued
+    assert payload["state"] == {"chain_id": chain_id, "hop": 0, "cursor": 0, "end": json.loads(event["body"])["n"], "total": 0}
+
+
+def test_an_http_request_with_a_bad_body_gets_400_and_starts_nothing(long_job, context):
+    event = json.loads((EVENTS / "api_gateway_v2_start.json").read_text())
+    event["body"] = '{"n": 0}'
+    client = LocalLambdaClient()
+    response = long_job.process(event, context, client)
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"]) == {"error": "n must be a whole number between 1 and 1000000000000; got 0"}
+    assert not client.queued
+
+
+def test_a_bad_chain_depth_setting_is_reported_by_name(long_job, context, monkeypatch):
+    monkeypatch.setenv("MAX_CHAIN_DEPTH", "many")
+    with pytest.raises(RuntimeError, match="environment variable MAX_CHAIN_DEPTH must be a positive whole number; got 'many'"):
+        long_job.process(continuation({"chain_id": "c", "hop": 0, "cursor": 0, "end": 10, "total": 0}), context, LocalLambdaClient())

@@ -14,7 +14,7 @@ export CHECKPOINT_DISABLE := 1
 # Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
 export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py)
 
-.PHONY: setup synth test cdktf-synth clean
+.PHONY: setup synth test cdktf-synth bench clean
 
 setup: .venv/.synced node_modules/.installed
 
@@ -36,6 +36,10 @@ cdktf-synth: setup
 
 test: setup
 	$(PIPENV) run pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PIPENV) run python benchmarks/synth.py
+	$(PIPENV) run python benchmarks/handler_import.py
 
 clean:
 	rm -rf cdktf.out .terraform-cli .pytest_cache

@@ -3,6 +3,10 @@
 Import what you need from here; each concept lives in its own module.
 """
 
+from components import provider_imports
+
+provider_imports.install()
+
 from components.errors import ConfigurationError
 from components.function import Function
 from components.iam import PolicyStatement

@@ -9,7 +9,11 @@ sys.dont_write_bytecode = True
 # jsii prints an end-of-life banner for Node 20 on every process start otherwise.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from components import provider_imports  # noqa: E402
 from tools.terraform_cli import write_config  # noqa: E402
+
+# Only the provider submodules the tests use are imported (see components/provider_imports.py).
+provider_imports.install()
 
 # cdktf reads TF_CLI_CONFIG_FILE when it is imported; the file points terraform at the offline
 # provider mirror when the machine has one.

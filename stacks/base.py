@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdktf import S3Backend, TerraformOutput, TerraformStack
+from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from constructs import Construct
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 
 from components.naming import NAME_PREFIX_CONTEXT_KEY
 from stacks.settings import Settings
 
-FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = PROJECT_ROOT / "functions"
+# Emulator state lives apart from real state, so an emulator run never touches an AWS deployment's.
+EMULATOR_STATE_DIR = PROJECT_ROOT / ".emulator" / "state"
+# Every AWS API the stacks call, for the emulator mode (see stacks/settings.py).
+EMULATED_SERVICES = ("events", "iam", "lambda_", "logs", "sns", "sqs", "sts")
+
+
+def emulator_options(endpoint: str) -> dict:
+    """AwsProvider options that send every call of these stacks to a local emulator."""
+    return {
+        "endpoints": [AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
+        "skip_credentials_validation": True,
+        "skip_requesting_account_id": True,
+        "skip_metadata_api_check": "true",
+    }
 
 
 class AppStack(TerraformStack):
@@ -28,6 +43,7 @@ class AppStack(TerraformStack):
                     tags={"project": settings.name_prefix, "environment": settings.environment, "stack": id}
                 )
             ],
+            **(emulator_options(settings.emulator_endpoint) if settings.emulator_endpoint else {}),
         )
         if settings.state_bucket:
             backend = S3Backend(
@@ -39,6 +55,8 @@ class AppStack(TerraformStack):
             )
             # Terraform >= 1.10 locks S3 state with a lock object; cdktf's typed config predates it.
             backend.add_override("use_lockfile", True)
+        elif settings.emulator_endpoint:
+            LocalBackend(self, path=str(EMULATOR_STATE_DIR / f"{id}.tfstate"))
 
     def output(self, id: str, value: str, description: str) -> TerraformOutput:
         return TerraformOutput(self, id, value=value, description=description)

@@ -7,8 +7,11 @@ Read from environment variables (defaults in brackets):
 - ``TF_STATE_BUCKET``: when set, state goes to this S3 bucket (key ``<prefix>/<env>/<stack>.tfstate``,
   region ``TF_STATE_REGION`` [the deploy region], locking with an S3 lock file); otherwise local
   ``terraform.<stack>.tfstate`` files in the project folder
-- ``LAMBDA_RECURSION_CONFIG`` [on]: ``off`` skips ``aws_lambda_function_recursion_config`` (for
-  emulators without that API)
+- ``LAMBDA_RECURSION_CONFIG`` [on; off with an emulator]: ``off`` skips
+  ``aws_lambda_function_recursion_config`` (emulators such as moto lack that API)
+- ``EMULATOR_ENDPOINT``: e.g. ``http://127.0.0.1:5000``; points the AWS provider's endpoints for
+  the services these stacks use at a local emulator (moto server) and skips the credential checks
+  an emulator cannot answer. Nothing else changes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _NAME_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{0,9}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
 _SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
@@ -35,6 +39,7 @@ class Settings:
     state_bucket: Optional[str] = None
     state_region: Optional[str] = None
     recursion_config: bool = True
+    emulator_endpoint: Optional[str] = None
 
     def __post_init__(self) -> None:
         if not _REGION.match(self.region):
@@ -58,13 +63,20 @@ class Settings:
                 f"state_region (TF_STATE_REGION) must look like 'us-east-1'; got {self.state_region!r}"
             )
 
+        if self.emulator_endpoint is not None and not _ENDPOINT.match(self.emulator_endpoint):
+            raise ConfigurationError(
+                "emulator_endpoint (EMULATOR_ENDPOINT) must be an http(s)://host[:port] URL; "
+                f"got {self.emulator_endpoint!r}"
+            )
+
     @property
     def resource_prefix(self) -> str:
         return f"{self.name_prefix}-{self.environment}"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
-        switch = environ.get("LAMBDA_RECURSION_CONFIG", "on").strip().lower()
+        emulator_endpoint = environ.get("EMULATOR_ENDPOINT") or None
+        switch = environ.get("LAMBDA_RECURSION_CONFIG", "off" if emulator_endpoint else "on").strip().lower()
         if switch not in _SWITCH:
             raise ConfigurationError(
                 f"LAMBDA_RECURSION_CONFIG must be 'on' or 'off'; got {environ['LAMBDA_RECURSION_CONFIG']!r}"
@@ -76,4 +88,5 @@ class Settings:
             state_bucket=environ.get("TF_STATE_BUCKET") or None,
             state_region=environ.get("TF_STATE_REGION") or None,
             recursion_config=_SWITCH[switch],
+            emulator_endpoint=emulator_endpoint,
         )

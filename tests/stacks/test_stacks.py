@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from components import ConfigurationError
 from main import build
 from stacks import FunctionDestinationStack, ResponseOnlyStack, SelfInvokingStack, Settings, SqsDestinationStack
 from tests.support import new_app, resources, synth
@@ -126,3 +127,24 @@ def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
     assert result.returncode == 1
     assert "Configuration error: environment (DEPLOY_ENV) must be 1–10 lowercase letters or digits" in result.stderr
     assert not (tmp_path / "cdktf.out").exists()
+
+
+def test_emulator_mode_points_every_used_service_at_the_endpoint_and_keeps_state_apart():
+    # GIVEN an emulator endpoint
+    settings = Settings.from_environment({"EMULATOR_ENDPOINT": "http://127.0.0.1:5000"})
+    out = synth(stack_of(SelfInvokingStack, settings))
+    provider = out["provider"]["aws"][0]
+    # THEN the provider talks to it for every service the stacks use, without account checks
+    assert provider["endpoints"] == [
+        {service: "http://127.0.0.1:5000" for service in ("events", "iam", "lambda", "logs", "sns", "sqs", "sts")}
+    ]
+    assert (provider["skip_credentials_validation"], provider["skip_requesting_account_id"]) == (True, True)
+    # AND the recursion config moto lacks is off by default, while the rest of the stack is unchanged
+    assert "aws_lambda_function_recursion_config" not in out["resource"]
+    plain = synth(stack_of(SelfInvokingStack, Settings(recursion_config=False)))
+    assert out["resource"] == plain["resource"]
+
+
+def test_an_invalid_emulator_endpoint_is_refused():
+    with pytest.raises(ConfigurationError, match=r"emulator_endpoint \(EMULATOR_ENDPOINT\) must be an http\(s\)://host\[:port\] URL; got 'localhost:5000'"):
+        Settings.from_environment({"EMULATOR_ENDPOINT": "localhost:5000"})

@@ -14,7 +14,7 @@ export CHECKPOINT_DISABLE := 1
 # Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
 export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py)
 
-.PHONY: setup synth test cdktf-synth bench clean
+.PHONY: setup synth test cdktf-synth bench deploy-local destroy-local clean
 
 setup: .venv/.synced node_modules/.installed
 
@@ -37,9 +37,16 @@ cdktf-synth: setup
 test: setup
 	$(PIPENV) run pytest $(PYTEST_ARGS)
 
+# Local AWS emulator (moto server on 127.0.0.1): deploy every stack with the cdktf CLI, then tear down.
+deploy-local: setup
+	$(PIPENV) run python -m tools.emulator deploy $(STACKS)
+
+destroy-local: setup
+	$(PIPENV) run python -m tools.emulator destroy $(STACKS)
+
 bench: setup
 	$(PIPENV) run python benchmarks/synth.py
 	$(PIPENV) run python benchmarks/handler_import.py
 
 clean:
-	rm -rf cdktf.out .terraform-cli .pytest_cache
+	rm -rf cdktf.out .terraform-cli .pytest_cache .emulator

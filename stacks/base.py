@@ -55,8 +55,9 @@ class AppStack(TerraformStack):
             )
             # Terraform >= 1.10 locks S3 state with a lock object; cdktf's typed config predates it.
             backend.add_override("use_lockfile", True)
-        elif settings.emulator_endpoint:
-            LocalBackend(self, path=str(EMULATOR_STATE_DIR / f"{id}.tfstate"))
+        elif settings.state_dir or settings.emulator_endpoint:
+            state_dir = Path(settings.state_dir) if settings.state_dir else EMULATOR_STATE_DIR
+            LocalBackend(self, path=str(state_dir / f"terraform.{id}.tfstate"))
 
     def output(self, id: str, value: str, description: str) -> TerraformOutput:
         return TerraformOutput(self, id, value=value, description=description)

@@ -6,7 +6,8 @@ Read from environment variables (defaults in brackets):
   ``<NAME_PREFIX>-<DEPLOY_ENV>-``
 - ``TF_STATE_BUCKET``: when set, state goes to this S3 bucket (key ``<prefix>/<env>/<stack>.tfstate``,
   region ``TF_STATE_REGION`` [the deploy region], locking with an S3 lock file); otherwise local
-  ``terraform.<stack>.tfstate`` files in the project folder
+  ``terraform.<stack>.tfstate`` files in ``TF_STATE_DIR`` [the project folder; ``.emulator/state``
+  with an emulator]
 - ``LAMBDA_RECURSION_CONFIG`` [on; off with an emulator]: ``off`` skips
   ``aws_lambda_function_recursion_config`` (emulators such as moto lack that API)
 - ``EMULATOR_ENDPOINT``: e.g. ``http://127.0.0.1:5000``; points the AWS provider's endpoints for
@@ -40,6 +41,7 @@ class Settings:
     state_region: Optional[str] = None
     recursion_config: bool = True
     emulator_endpoint: Optional[str] = None
+    state_dir: Optional[str] = None
 
     def __post_init__(self) -> None:
         if not _REGION.match(self.region):
@@ -63,6 +65,8 @@ class Settings:
                 f"state_region (TF_STATE_REGION) must look like 'us-east-1'; got {self.state_region!r}"
             )
 
+        if self.state_dir is not None and not os.path.isabs(self.state_dir):
+            raise ConfigurationError(f"state_dir (TF_STATE_DIR) must be an absolute folder path; got {self.state_dir!r}")
         if self.emulator_endpoint is not None and not _ENDPOINT.match(self.emulator_endpoint):
             raise ConfigurationError(
                 "emulator_endpoint (EMULATOR_ENDPOINT) must be an http(s)://host[:port] URL; "
@@ -89,4 +93,5 @@ class Settings:
             state_region=environ.get("TF_STATE_REGION") or None,
             recursion_config=_SWITCH[switch],
             emulator_endpoint=emulator_endpoint,
+            state_dir=environ.get("TF_STATE_DIR") or None,
         )

@@ -136,10 +136,14 @@ def ensure_server() -> str:
 
 def cdktf(verb: str, stacks: Sequence[str], emulator_endpoint: str) -> None:
     outputs = ["--outputs-file", str(STATE_DIR / "outputs.json")] if verb == "deploy" else []
-    command = ["npx", "cdktf", verb, *stacks, "--auto-approve", "--skip-provider-lock", *outputs]
+    # A separate output folder: its .terraform dirs point at emulator state, never at real state.
+    command = ["npx", "cdktf", verb, *stacks, "--auto-approve", "--skip-provider-lock",
+               "--output", str(STATE_DIR / "cdktf.out"), *outputs]
     env = {**client_environment(emulator_endpoint), "CI": "1"}
     print("$", " ".join(command))
-    subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True)
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"cdktf {verb} failed (exit {result.returncode}); the emulator log is {STATE_DIR / 'moto.log'}")
 
 
 def summary(emulator_endpoint: str) -> str:

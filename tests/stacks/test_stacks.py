@@ -148,3 +148,8 @@ def test_emulator_mode_points_every_used_service_at_the_endpoint_and_keeps_state
 def test_an_invalid_emulator_endpoint_is_refused():
     with pytest.raises(ConfigurationError, match=r"emulator_endpoint \(EMULATOR_ENDPOINT\) must be an http\(s\)://host\[:port\] URL; got 'localhost:5000'"):
         Settings.from_environment({"EMULATOR_ENDPOINT": "localhost:5000"})
+
+
+def test_local_state_goes_to_the_configured_folder():
+    out = synth(stack_of(SqsDestinationStack, Settings(state_dir="/srv/state")))
+    assert out["terraform"]["backend"] == {"local": {"path": "/srv/state/terraform.SqsDestinationStack.tfstate"}}

@@ -14,13 +14,18 @@ export CHECKPOINT_DISABLE := 1
 # Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
 export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py)
 
-.PHONY: setup synth test cdktf-synth bench deploy-local destroy-local clean
+.PHONY: setup synth test cdktf-synth inspect bench deploy-local destroy-local clean
 
-setup: .venv/.synced node_modules/.installed
+setup: .venv/.synced node_modules/.installed security/.venv/.synced
 
 .venv/.synced: Pipfile.lock
 	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
 	$(PIPENV) sync --dev
+	@touch $@
+
+# checkov has its own locked environment (security/Pipfile.lock): its pins must not move the app's.
+security/.venv/.synced: security/Pipfile.lock .venv/.synced
+	PIPENV_PIPFILE=$(CURDIR)/security/Pipfile $(PIPENV) sync
 	@touch $@
 
 node_modules/.installed: package-lock.json
@@ -30,6 +35,10 @@ node_modules/.installed: package-lock.json
 synth: setup
 	$(PIPENV) run python main.py
 	@ls -1 cdktf.out/stacks/*/cdk.tf.json
+
+# Summary, wiring verification (exit 1 on a problem) and docs/wiring.md diagrams of cdktf.out.
+inspect: synth
+	$(PIPENV) run python -m tools.inspect cdktf.out --diagram docs/wiring.md
 
 cdktf-synth: setup
 	npx cdktf synth

@@ -1,0 +1,136 @@
+"""tools.inspect: the shipped stacks verify clean; wirings broken on purpose are each caught."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tools.inspect import Stack, check, diagram_markdown, load, main, wildcard_match
+
+DOCS_WIRING = Path(__file__).resolve().parents[2] / "docs" / "wiring.md"
+
+
+@pytest.fixture(scope="module")
+def documents(synthesized_app):
+    return {p.parent.name: json.loads(p.read_text()) for p in (synthesized_app / "stacks").glob("*/cdk.tf.json")}
+
+
+def problems_of(name, document):
+    return check(Stack(name, document)).problems
+
+
+def policy_document(document, function_label):
+    """The default policy document data source of a function, by construct path."""
+    for body in document["data"]["aws_iam_policy_document"].values():
+        if body["//"]["metadata"]["path"].endswith(f"/{function_label}/DefaultPolicyDocument/Resource"):
+            return body
+    raise AssertionError(function_label)
+
+
+def test_the_shipped_stacks_verify_clean(synthesized_app, capsys):
+    assert main([str(synthesized_app)]) == 0
+    assert "4 stacks, 6 hops verified, 0 problem(s)" in capsys.readouterr().out
+
+
+def test_a_destination_whose_grant_was_removed_is_reported(documents):
+    # GIVEN First's permission to invoke Second removed
+    broken = copy.deepcopy(documents["function-destination"])
+    policy = policy_document(broken, "First")
+    policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["lambda:InvokeFunction"]]
+    # THEN the hop is reported as not allowed
+    assert problems_of("function-destination", broken) == [
+        "First --on_success--> lambda_function:Second: role First/ServiceRole does not allow lambda:InvokeFunction on it"
+    ]
+
+
+def test_an_eventbridge_target_without_permission_is_reported(documents):
+    broken = copy.deepcopy(documents["response-only"])
+    del broken["resource"]["aws_lambda_permission"]
+    assert problems_of("response-only", broken) == [
+        "cloudwatch_event_rule:First/EventInvokeConfig/Success/Rule.name --> Second: "
+        "no lambda permission lets events.amazonaws.com invoke it from that rule"
+    ]
+
+
+def test_a_permission_without_source_arn_is_reported(documents):
+    broken = copy.deepcopy(documents["response-only"])
+    for permission in broken["resource"]["aws_lambda_permission"].values():
+        del permission["source_arn"]
+    problems = problems_of("response-only", broken)
+    assert problems[0] == (
+        "lambda permission First/EventInvokeConfig/Success/InvokePermission has no source_arn: "
+        "any events.amazonaws.com resource could invoke"
+    )
+    assert len(problems) == 2  # and the target hop is no longer allowed from that rule only
+
+
+def test_wildcard_actions_and_resources_are_reported(documents):
+    broken = copy.deepcopy(documents["sqs-destination"])
+    policy = policy_document(broken, "First")
+    policy["statement"].append({"actions": ["lambda:*"], "effect": "Allow", "resources": ["*"]})
+    assert problems_of("sqs-destination", broken) == [
+        "role First/ServiceRole allows the wildcard action 'lambda:*'",
+        "role First/ServiceRole allows lambda:* on every resource ('*')",
+    ]
+
+
+def test_xray_is_the_one_accepted_star_resource(documents):
+    traced = copy.deepcopy(documents["sqs-destination"])
+    policy_document(traced, "First")["statement"].append(
+        {"actions": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "effect": "Allow", "resources": ["*"]}
+    )
+    assert problems_of("sqs-destination", traced) == []
+
+
+def test_a_permission_nothing_uses_is_reported(documents):
+    broken = copy.deepcopy(documents["sqs-destination"])
+    policy_document(broken, "First")["statement"].append(
+        {"actions": ["sns:Publish"], "effect": "Allow", "resources": ["arn:aws:sns:us-east-1:111122223333:alerts"]}
+    )
+    assert problems_of("sqs-destination", broken) == [
+        "role First/ServiceRole allows sns:Publish on arn:aws:sns:us-east-1:111122223333:alerts, which no hop uses"
+    ]
+
+
+def test_a_wildcard_grant_still_allows_the_hop_it_covers(documents):
+    # GIVEN First's grant replaced by Invoke* on every function in the account
+    broad = copy.deepcopy(documents["function-destination"])
+    policy = policy_document(broad, "First")
+    policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["lambda:InvokeFunction"]] + [
+        {"actions": ["lambda:Invoke*"], "effect": "Allow", "resources": ["*"]}
+    ]
+    problems = problems_of("function-destination", broad)
+    # THEN the hop is allowed, but the wildcards are reported
+    assert not any("does not allow" in p for p in problems)
+    assert "role First/ServiceRole allows the wildcard action 'lambda:Invoke*'" in problems
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "ignore_case", "expected"),
+    [
+        ("lambda:Invoke*", "lambda:InvokeFunction", True, True),
+        ("LAMBDA:invokefunction", "lambda:InvokeFunction", True, True),
+        ("lambda:Invoke?unction", "lambda:InvokeFunction", True, True),
+        ("lambda:Get*", "lambda:InvokeFunction", True, False),
+        ("${x.arn}:*", "${x.arn}:$LATEST", False, True),
+        ("arn:aws:sqs:*:*:q", "arn:aws:sqs:us-east-1:1:q", False, True),
+        ("arn:aws:sqs:*:*:q", "arn:aws:sqs:us-east-1:1:q2", False, False),
+        ("arn:aws:sqs:[a]:q", "arn:aws:sqs:a:q", False, False),
+    ],
+)
+def test_iam_wildcard_matching(pattern, value, ignore_case, expected):
+    assert wildcard_match(pattern, value, ignore_case=ignore_case) is expected
+
+
+def test_json_output_lists_hops_and_problems(synthesized_app, capsys):
+    main([str(synthesized_app), "--json"])
+    reports = {r["stack"]: r for r in json.loads(capsys.readouterr().out)}
+    assert sorted(reports) == ["function-destination", "response-only", "self-invoking", "sqs-destination"]
+    assert reports["self-invoking"]["hops"][0] == "LongJob -> itself (asynchronous self-invocation)"
+    assert all(r["problems"] == [] for r in reports.values())
+
+
+def test_the_committed_wiring_diagram_is_current(synthesized_app):
+    reports = [check(stack) for stack in load(synthesized_app)]
+    assert DOCS_WIRING.read_text() == diagram_markdown(reports), "run: python -m tools.inspect --diagram docs/wiring.md"

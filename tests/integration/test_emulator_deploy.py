@@ -76,6 +76,10 @@ class Terraform:
         return self("plan", "-detailed-exitcode", "-input=false", ok_codes=(0, 1, 2)).returncode
 
 
+def invoke_config(aws, function_name):
+    return aws("lambda").get_function_event_invoke_config(FunctionName=function_name, Qualifier="$LATEST")
+
+
 def inline_policy(aws, role_name):
     return aws("iam").get_role_policy(RoleName=role_name, PolicyName="default")["PolicyDocument"]
 
@@ -115,7 +119,7 @@ def test_function_destination_stack(emulator, aws):
 
     def verify(outputs):
         first, second = function_arn(stack, "First"), function_arn(stack, "Second")
-        config = aws("lambda").get_function_event_invoke_config(FunctionName=outputs["first_function_name"], Qualifier="$LATEST")
+        config = invoke_config(aws, outputs["first_function_name"])
         assert config["DestinationConfig"]["OnSuccess"]["Destination"] == second
         (invoke,) = statements_with(inline_policy(aws, f"{PREFIX}-{stack}-First-role"), "lambda:InvokeFunction")
         assert resources_of(invoke) == [second, f"{second}:*"]
@@ -124,7 +128,7 @@ def test_function_destination_stack(emulator, aws):
         terraform = Terraform(emulator, stack)
         config_address = next(line for line in terraform("state", "list").stdout.split() if "event_invoke_config" in line)
         terraform("apply", "-auto-approve", "-input=false", f"-replace={config_address}")
-        replaced = aws("lambda").get_function_event_invoke_config(FunctionName=outputs["first_function_name"], Qualifier="$LATEST")
+        replaced = invoke_config(aws, outputs["first_function_name"])
         assert replaced["DestinationConfig"]["OnSuccess"]["Destination"] == second
 
     deploy_verify_destroy(emulator, aws, stack, verify)
@@ -134,7 +138,7 @@ def test_sqs_destination_stack(emulator, aws):
     stack = "sqs-destination"
 
     def verify(outputs):
-        config = aws("lambda").get_function_event_invoke_config(FunctionName=outputs["first_function_name"], Qualifier="$LATEST")
+        config = invoke_config(aws, outputs["first_function_name"])
         assert config["DestinationConfig"]["OnSuccess"]["Destination"] == outputs["queue_arn"]
         attributes = aws("sqs").get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["All"])["Attributes"]
         assert attributes["QueueArn"] == outputs["queue_arn"]
@@ -150,7 +154,7 @@ def test_response_only_stack(emulator, aws):
 
     def verify(outputs):
         first, second = function_arn(stack, "First"), function_arn(stack, "Second")
-        config = aws("lambda").get_function_event_invoke_config(FunctionName=outputs["first_function_name"], Qualifier="$LATEST")
+        config = invoke_config(aws, outputs["first_function_name"])
         assert config["DestinationConfig"]["OnSuccess"]["Destination"] == DEFAULT_BUS
         (put,) = statements_with(inline_policy(aws, f"{PREFIX}-{stack}-First-role"), "events:PutEvents")
         assert resources_of(put) == [DEFAULT_BUS]
@@ -175,7 +179,7 @@ def test_self_invoking_stack(emulator, aws):
 
     def verify(outputs):
         own = function_arn(stack, "LongJob")
-        config = aws("lambda").get_function_event_invoke_config(FunctionName=outputs["long_job_function_name"], Qualifier="$LATEST")
+        config = invoke_config(aws, outputs["long_job_function_name"])
         assert config["MaximumRetryAttempts"] == 0
         queue_arn = aws("sqs").get_queue_attributes(QueueUrl=outputs["failure_queue_url"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         assert config["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn

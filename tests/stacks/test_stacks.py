@@ -1,6 +1,5 @@
 """The four stacks: what each deploys, its outputs, names and backend."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path

@@ -101,6 +101,14 @@ class Stack:
 
         return REF.sub(replace, text)
 
+    def resolve_all(self, value: Any) -> Any:
+        """``resolve`` applied to every string inside lists and dicts."""
+        if isinstance(value, dict):
+            return {k: self.resolve_all(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve_all(v) for v in value]
+        return self.resolve(value)
+
     def statements_of_role(self, role_id: str) -> list[Statement]:
         documents = self.data.get("aws_iam_policy_document", {})
         statements = []
@@ -200,7 +208,7 @@ def check(stack: Stack) -> Report:
             pattern = json.loads(re.sub(r'" = ', '": ', match.group(1))) if match else json.loads(pattern)
         except json.JSONDecodeError:
             pass
-        rules[rule_id] = {"rule": stack.label("aws_cloudwatch_event_rule", rule_id), "event_bus": rule.get("event_bus_name", "default"), "pattern": json.loads(stack.resolve(json.dumps(pattern))) if not isinstance(pattern, str) else stack.resolve(pattern), "targets": []}
+        rules[rule_id] = {"rule": stack.label("aws_cloudwatch_event_rule", rule_id), "event_bus": rule.get("event_bus_name", "default"), "pattern": stack.resolve_all(pattern), "targets": []}
     permissions = stack.items("aws_lambda_permission")
     for permission_id, permission in permissions.items():
         if not permission.get("source_arn"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +88,15 @@ def unplaced_after_topological_sort(edges: dict[str, set[str]]) -> dict[str, set
             del remaining[node]
         for deps in remaining.values():
             deps.difference_update(ready)
+
+
+def run_terraform(workdir: Path, *args: str, env: dict[str, str] | None = None, ok_codes=(0,), timeout: int = 300):
+    """Run terraform non-interactively; fail with its output unless the exit code is in ``ok_codes``."""
+    environment = {**(env if env is not None else os.environ), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    result = subprocess.run(
+        ["terraform", *args, "-no-color"], cwd=workdir, env=environment, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode in ok_codes, (
+        f"terraform {' '.join(args)} exited {result.returncode}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    )
+    return result

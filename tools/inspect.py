@@ -256,6 +256,11 @@ def node_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
+def destination_node(target: str) -> str:
+    """Functions share one node per function; other destinations get a node of their own."""
+    return node_id("fn_" + target.split(":", 1)[1]) if target.startswith("lambda_function:") else node_id(target)
+
+
 def mermaid(stack: Stack, report: Report) -> str:
     lines = ["flowchart LR"]
     buses = {}
@@ -265,7 +270,7 @@ def mermaid(stack: Stack, report: Report) -> str:
         for outcome in ("on_success", "on_failure"):
             if outcome in config:
                 target = config[outcome]
-                target_node = node_id("fn_" + target.split(":", 1)[1]) if target.startswith("lambda_function:") else node_id(target)
+                target_node = destination_node(target)
                 if not target.startswith("lambda_function:"):
                     default_bus = target.endswith(":event-bus/default")
                     lines.append(f'  {target_node}[("{"default event bus" if default_bus else target}")]')
@@ -278,7 +283,7 @@ def mermaid(stack: Stack, report: Report) -> str:
         if rule.get("event_bus") in buses:
             lines.append(f'  {buses[rule["event_bus"]]} --> {rule_node}')
         for target in rule["targets"]:
-            target_node = node_id("fn_" + target["target"].split(":", 1)[1]) if target["target"].startswith("lambda_function:") else node_id(target["target"])
+            target_node = destination_node(target["target"])
             lines.append(f'  {rule_node} -- "{target["input_path"] or "event"}" --> {target_node}')
     for hop in report.hops:
         if hop.endswith("(asynchronous self-invocation)"):

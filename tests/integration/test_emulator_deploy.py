@@ -7,7 +7,6 @@ the synthesized wiring is accepted and reads back as synthesized, not that event
 
 import json
 import shutil
-import subprocess
 import time
 
 import boto3
@@ -16,6 +15,7 @@ from cdktf import App
 
 from main import build
 from stacks import Settings
+from tests.support import run_terraform
 from tools.emulator import REGION, client_environment, moto_server
 
 pytestmark = [
@@ -56,14 +56,11 @@ class Terraform:
     def __init__(self, emulator, stack):
         endpoint, workdir = emulator
         self.cwd = workdir / "cdktf.out" / "stacks" / stack
-        self.env = {**client_environment(endpoint), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+        self.env = client_environment(endpoint)
         self.state = workdir / f"{stack}.tfstate"
 
-    def __call__(self, *args, ok_codes=(0,), timeout=300):
-        result = subprocess.run(["terraform", *args, "-no-color"], cwd=self.cwd, env=self.env,
-                                capture_output=True, text=True, timeout=timeout)
-        assert result.returncode in ok_codes, f"terraform {args[0]} exited {result.returncode}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-        return result
+    def __call__(self, *args, ok_codes=(0,)):
+        return run_terraform(self.cwd, *args, env=self.env, ok_codes=ok_codes)
 
     def deploy(self):
         self("init", "-input=false", "-reconfigure", f"-backend-config=path={self.state}")

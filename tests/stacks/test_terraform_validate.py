@@ -1,14 +1,12 @@
 """terraform validate and graph on every synthesized stack (offline provider mirror when present)."""
 
 import json
-import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
-from tests.support import unplaced_after_topological_sort
+from tests.support import run_terraform, unplaced_after_topological_sort
 
 STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking")
 pytestmark = [
@@ -18,32 +16,27 @@ pytestmark = [
 EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)";?$')
 
 
-def terraform(workdir, *args, timeout=300):
-    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    result = subprocess.run(
-        ["terraform", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert result.returncode == 0, f"terraform {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+def terraform(workdir, *args):
+    return run_terraform(workdir, *args).stdout
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_is_valid_terraform(stack, synthesized_app):
     # GIVEN a synthesized stack, initialized without its backend
     workdir = synthesized_app / "stacks" / stack
-    terraform(workdir, "init", "-backend=false", "-input=false", "-no-color")
+    terraform(workdir, "init", "-backend=false", "-input=false")
     # WHEN validated THEN terraform reports no error and no warning
-    report = json.loads(terraform(workdir, "validate", "-json", "-no-color"))
+    report = json.loads(terraform(workdir, "validate", "-json"))
     assert (report["valid"], report["error_count"], report["warning_count"]) == (True, 0, 0), report["diagnostics"]
 
 
 def test_self_invoking_stack_graph_has_no_cycle(synthesized_app, tmp_path):
     # GIVEN the self-invoking stack, initialized with its local backend moved to a temp file
     workdir = synthesized_app / "stacks" / "self-invoking"
-    terraform(workdir, "init", "-input=false", "-no-color", "-reconfigure", f"-backend-config=path={tmp_path / 'state.tfstate'}")
+    terraform(workdir, "init", "-input=false", "-reconfigure", f"-backend-config=path={tmp_path / 'state.tfstate'}")
     # WHEN terraform draws the dependency graph
     edges = {}
-    for line in terraform(workdir, "graph", "-no-color").splitlines():
+    for line in terraform(workdir, "graph").splitlines():
         match = EDGE.match(line)
         if match:
             edges.setdefault(match.group(1), set()).add(match.group(2))

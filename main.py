@@ -3,9 +3,9 @@
 
 import sys
 
-from cdktf import App
-
+# components first: it makes the jsii kernel, which starts with `import cdktf`, load lazily.
 from components import ConfigurationError
+from cdktf import App
 from stacks import FunctionDestinationStack, ResponseOnlyStack, SelfInvokingStack, Settings, SqsDestinationStack
 
 

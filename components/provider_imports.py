@@ -1,4 +1,4 @@
-"""Import only the AWS provider submodules a program uses.
+"""Import only the AWS provider submodules a program uses, in Python and in the jsii Node.js kernel.
 
 ``cdktf_cdktf_provider_aws/__init__.py`` ends with 2,135 ``from . import <service>`` lines: importing
 anything from the package runs all of them (~10–17 s on a 2-core machine), although an app uses a
@@ -8,7 +8,12 @@ source without those lines and resolves ``cdktf_cdktf_provider_aws.<name>`` on f
 assembly itself is still loaded by ``._jsii``; only modules nobody uses are skipped. The synthesized
 JSON is byte-identical (``tests/stacks/test_provider_imports.py``).
 
-Set ``CDKTF_EAGER_PROVIDER_IMPORT=1`` to turn this off. If a provider release changes the layout of
+The jsii kernel (Node.js) has the same problem with the package's ``lib/index.js``: ``install()``
+adds ``--require components/provider_imports.js`` to ``NODE_OPTIONS`` so the kernel loads those
+submodules lazily too (kernel peak memory ~585 MB → ~165 MB). The kernel starts when ``cdktf`` is
+first imported, so import ``components`` before ``cdktf`` (main.py does; conftest.py does).
+
+Set ``CDKTF_EAGER_PROVIDER_IMPORT=1`` to turn both off. If a provider release changes the layout of
 its ``__init__`` (fewer than 100 submodule import lines), the original module is used unchanged.
 """
 
@@ -20,11 +25,13 @@ import importlib.machinery
 import os
 import re
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Optional, Sequence
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 EAGER_SWITCH = "CDKTF_EAGER_PROVIDER_IMPORT"
+NODE_HOOK = Path(__file__).with_suffix(".js")
 _SUBMODULE_IMPORT = re.compile(r"^from \. import (\w+)$", re.M)
 
 
@@ -69,7 +76,12 @@ class _LazyProviderFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Activate lazy submodule imports; harmless if the package is already imported or installed."""
-    if PACKAGE in sys.modules or any(isinstance(f, _LazyProviderFinder) for f in sys.meta_path):
+    """Activate lazy submodule imports; harmless if already active or the package is already imported."""
+    if os.environ.get(EAGER_SWITCH) == "1":
         return
-    sys.meta_path.insert(0, _LazyProviderFinder())
+    node_require = f'--require "{NODE_HOOK}"'
+    node_options = os.environ.get("NODE_OPTIONS", "")
+    if node_require not in node_options:
+        os.environ["NODE_OPTIONS"] = f"{node_options} {node_require}".strip()
+    if PACKAGE not in sys.modules and not any(isinstance(f, _LazyProviderFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _LazyProviderFinder())

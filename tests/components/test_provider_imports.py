@@ -46,3 +46,12 @@ def test_only_used_submodules_are_loaded_and_others_load_on_access():
     # AND an attribute for a submodule nobody imported yet resolves on access
     assert "cdktf_cdktf_provider_aws.xray_group" not in sys.modules
     assert cdktf_cdktf_provider_aws.xray_group.XrayGroup.__name__ == "XrayGroup"
+
+
+def test_the_jsii_kernel_is_told_to_load_the_provider_lazily_too():
+    # GIVEN the test session (components imported before cdktf by conftest)
+    from components.provider_imports import NODE_HOOK
+
+    # THEN Node.js preloads the hook that makes the provider's index lazy
+    assert f'--require "{NODE_HOOK}"' in os.environ["NODE_OPTIONS"]
+    assert NODE_HOOK.is_file()

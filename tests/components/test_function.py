@@ -16,7 +16,8 @@ def test_role_can_only_be_assumed_by_lambda():
     out = synth(stack)
     # THEN the trust policy names lambda.amazonaws.com and nothing else
     trust = [d for d in data_sources(out, "aws_iam_policy_document").values() if "principals" in d["statement"][0]]
-    assert only(dict(enumerate(trust)))["statement"] == [
+    (trust_document,) = trust
+    assert trust_document["statement"] == [
         {
             "actions": ["sts:AssumeRole"],
             "effect": "Allow",

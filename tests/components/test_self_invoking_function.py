@@ -96,5 +96,5 @@ def test_the_reference_graph_has_no_cycle():
     assert unplaced_after_topological_sort(nodes) == {}
     # AND the self-reference that could have closed a cycle is really there
     function_id = f"aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'Job')}"
-    policy_document = [n for n in nodes if n.startswith("data.aws_iam_policy_document.Job_DefaultPolicyDocument")]
-    assert function_id in nodes[only(dict(enumerate(policy_document)))]
+    (policy_document,) = [n for n in nodes if n.startswith("data.aws_iam_policy_document.Job_DefaultPolicyDocument")]
+    assert function_id in nodes[policy_document]

@@ -1,14 +1,18 @@
-"""Synth benchmark: wall time and peak memory of synthesizing the app, N runs each.
+"""Synth benchmark: wall time and peak memory of synthesizing the app against the provider-only floor.
 
-    pipenv run python benchmarks/synth.py [--runs 5]
+    pipenv run python benchmarks/synth.py [--runs 5] [--baseline GIT_REF] [--eager]
 
-Variants, each a fresh Python process per run (so every run pays the imports, as `cdktf synth` does):
-- app (lazy imports): ``main.py`` as shipped (components.provider_imports active);
-- app (eager imports): ``main.py`` with ``CDKTF_EAGER_PROVIDER_IMPORT=1``: the provider package's
-  own ``__init__`` importing all its submodules;
-- floor: an app with only the AWS provider in one stack, no resources (lazy imports).
+Variants, each a fresh Python process per run (so every run pays the imports, as `cdktf synth` does),
+run interleaved (one of each per round) so that machine load affects all of them alike:
+- app: ``main.py`` of this checkout, all stacks, with an empty code-archive cache per run (the
+  cold case: every archive is packaged);
+- floor: an app with only the AWS provider in one stack, no resources (lazy imports);
+- with ``--baseline REF``: ``main.py`` of that commit (exported with ``git archive`` to a temporary
+  folder), so old and new code are measured in the same run;
+- with ``--eager``: ``main.py`` with ``CDKTF_EAGER_PROVIDER_IMPORT=1`` (the provider package's own
+  ``__init__`` importing all its submodules; ~20 s a run).
 Prints median/min/max wall seconds, the Python process's peak RSS and the largest peak RSS of any
-process of the run (the jsii Node.js kernel), in MB.
+process of the run (the jsii Node.js kernel), in MB, and each app's median over the floor's.
 """
 
 from __future__ import annotations
@@ -46,44 +50,75 @@ MEASURE = (
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
     "sys.exit(r.returncode)"
 )
-VARIANTS = {
-    "app (lazy imports)": (str(ROOT / "main.py"), {}),
-    "app (eager imports)": (str(ROOT / "main.py"), {"CDKTF_EAGER_PROVIDER_IMPORT": "1"}),
-    "floor (provider only)": ("floor", {}),
-}
 
 
-def run_once(script: str, extra_env: dict[str, str]) -> tuple[float, int, int]:
-    with tempfile.TemporaryDirectory() as outdir:
-        env = {**os.environ, **extra_env, "CDKTF_OUTDIR": outdir, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-        code = RUNNER.format(root=str(ROOT), script=script)
+def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float, int, int]:
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {
+            **os.environ,
+            **extra_env,
+            "CDKTF_OUTDIR": str(Path(scratch) / "cdktf.out"),
+            "LAMBDA_ARCHIVE_CACHE": str(Path(scratch) / "archives"),
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        }
+        env.pop("NODE_OPTIONS", None)
+        code = RUNNER.format(root=str(root), script=script)
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-c", MEASURE, sys.executable, "-c", code],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+            cwd=root, env=env, capture_output=True, text=True, timeout=600,
         )
         wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"synth failed:\n{result.stderr}")
+        raise SystemExit(f"synth of {root} failed:\n{result.stderr}")
     self_kb = int(result.stderr.rsplit("SELF_MAXRSS_KB=", 1)[1].split()[0])
     return wall, self_kb // 1024, int(result.stdout.strip()) // 1024
+
+
+def export_commit(ref: str, target: Path) -> str:
+    """Write the tree of ``ref`` to ``target``; return its short commit id."""
+    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    target.mkdir(parents=True)
+    archive = subprocess.Popen(["git", "archive", "--format=tar", commit], cwd=ROOT, stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", str(target)], stdin=archive.stdout, check=True)
+    if archive.wait() != 0:
+        raise SystemExit(f"git archive {commit} failed")
+    return commit
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
-    print(f"{runs} runs each, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    parser.add_argument("--baseline", metavar="GIT_REF", help="also measure main.py of this commit")
+    parser.add_argument("--eager", action="store_true", help="also measure eager provider imports (slow)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        variants = {"app": (ROOT, str(ROOT / "main.py"), {})}
+        if args.baseline:
+            baseline_root = Path(scratch) / "baseline"
+            commit = export_commit(args.baseline, baseline_root)
+            variants[f"app @ {commit}"] = (baseline_root, str(baseline_root / "main.py"), {})
+        if args.eager:
+            variants["app (eager imports)"] = (ROOT, str(ROOT / "main.py"), {"CDKTF_EAGER_PROVIDER_IMPORT": "1"})
+        variants["floor (provider only)"] = (ROOT, "floor", {})
+
+        samples: dict[str, list[tuple[float, int, int]]] = {name: [] for name in variants}
+        for _ in range(args.runs):
+            for name, (root, script, env) in variants.items():
+                samples[name].append(run_once(root, script, env))
+
+    print(f"{args.runs} interleaved runs each, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"{'variant':24} {'median s':>9} {'min s':>7} {'max s':>7} {'python MB':>10} {'largest MB':>11}")
     medians = {}
-    for name, (script, env) in VARIANTS.items():
-        samples = [run_once(script, env) for _ in range(runs)]
-        walls = [s[0] for s in samples]
+    for name, runs in samples.items():
+        walls = [s[0] for s in runs]
         medians[name] = statistics.median(walls)
         print(f"{name:24} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} "
-              f"{max(s[1] for s in samples):10d} {max(s[2] for s in samples):11d}")
-    ratio = medians["app (lazy imports)"] / medians["app (eager imports)"]
-    print(f"lazy / eager median wall time: {ratio:.2f}")
+              f"{max(s[1] for s in runs):10d} {max(s[2] for s in runs):11d}")
+    floor = medians["floor (provider only)"]
+    for name, median in medians.items():
+        if name.startswith("app"):
+            print(f"{name} / floor median wall time: {median / floor:.2f}")
 
 
 if __name__ == "__main__":

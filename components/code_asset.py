@@ -1,15 +1,28 @@
-"""Lambda code packaging: a folder becomes a ``TerraformAsset`` archive with a content hash.
+"""Lambda code packaging: a folder becomes a reproducible zip, handed to cdktf as a finished file.
 
-Only source files are packaged: ``__pycache__`` folders and compiled files left behind by local
-runs and tests are skipped, so the archive, its hash and therefore the deployed code change only
-when the source changes.
+The archive is a function of the packaged files' relative paths and bytes only, so every checkout,
+machine and Python version builds the same bytes and ``source_code_hash`` changes only when code
+does. Each entry is written the same way whatever the file system says: entries sorted by their
+POSIX path, the zip epoch (1980-01-01 00:00) as timestamp, mode ``0644``, "made by" Unix, no extra
+fields. Entries are stored, not deflated: deflate's output depends on the zlib build (zlib-ng, as on
+newer Fedora, or Apple's zlib compress the same bytes differently), which would make the archive
+machine-specific again. For handler source this costs a few kilobytes.
+
+Skipped, as caches and compiled files left behind by local runs and tests: ``__pycache__`` and
+``.pytest_cache`` folders, ``*.pyc`` and ``*.pyo`` files.
+
+Archives are cached by content hash in ``$LAMBDA_ARCHIVE_CACHE`` [``$XDG_CACHE_HOME`` or
+``~/.cache``, then ``lambda-async-cdktf/archives``], outside the project. cdktf receives the
+finished ``archive.zip`` as a ``FILE`` asset and copies it to ``assets/<id>/<hash>/archive.zip``
+under the stack, the layout of its own ``ARCHIVE`` assets, without spawning a Node.js archiver.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
+import io
+import os
+import zipfile
 from pathlib import Path
 
 from cdktf import AssetType, TerraformAsset
@@ -17,53 +30,80 @@ from constructs import Construct
 
 from components.errors import ConfigurationError
 
+ARCHIVE_NAME = "archive.zip"
+CACHE_ENV = "LAMBDA_ARCHIVE_CACHE"
+# Part of the content hash: bump it when the bytes written for the same sources change.
+ARCHIVE_FORMAT = b"lambda-zip/1"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+ENTRY_MODE = 0o100644  # regular file, rw-r--r--: readable by the Lambda runtime's user
+UNIX = 3
+
 _SKIPPED_DIRS = {"__pycache__", ".pytest_cache"}
 _SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 
 
-def _source_files(code_dir: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in code_dir.rglob("*")
-        if path.is_file()
-        and not _SKIPPED_DIRS.intersection(path.relative_to(code_dir).parts)
-        and path.suffix not in _SKIPPED_SUFFIXES
-    )
+def source_files(code_dir: Path) -> list[tuple[str, Path]]:
+    """``(relative POSIX path, file)`` of every packaged file, sorted by that path."""
+    files = []
+    for path in code_dir.rglob("*"):
+        relative = path.relative_to(code_dir)
+        if path.is_file() and not _SKIPPED_DIRS.intersection(relative.parts) and path.suffix not in _SKIPPED_SUFFIXES:
+            files.append((relative.as_posix(), path))
+    return sorted(files)
 
 
-def content_hash(code_dir: Path) -> str:
-    """SHA-256 over the relative paths and bytes of every packaged file."""
-    digest = hashlib.sha256()
-    for path in _source_files(code_dir):
-        digest.update(path.relative_to(code_dir).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
+def content_hash(files: list[tuple[str, bytes]]) -> str:
+    """SHA-256 over the archive format and every ``(relative path, bytes)`` pair, in order."""
+    digest = hashlib.sha256(ARCHIVE_FORMAT + b"\0")
+    for name, data in files:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
+def archive_bytes(files: list[tuple[str, bytes]]) -> bytes:
+    """The zip of ``files`` (sorted ``(relative path, bytes)`` pairs), the same bytes on every machine."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in files:
+            entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            entry.create_system = UNIX
+            entry.external_attr = ENTRY_MODE << 16
+            entry.compress_type = zipfile.ZIP_STORED
+            archive.writestr(entry, data)
+    return buffer.getvalue()
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "lambda-async-cdktf" / "archives"
+
+
+def build_archive(code_dir: Path) -> tuple[Path, str]:
+    """Package ``code_dir``; return the cached archive's path and its content hash."""
+    files = [(name, path.read_bytes()) for name, path in source_files(code_dir)]
+    digest = content_hash(files)
+    archive = cache_dir() / digest / ARCHIVE_NAME
+    if not archive.is_file():
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a private name and renamed: a reader never sees a partial archive.
+        partial = archive.with_name(f"{ARCHIVE_NAME}.{os.getpid()}.partial")
+        partial.write_bytes(archive_bytes(files))
+        os.replace(partial, archive)
+    return archive, digest
+
+
 def code_asset(scope: Construct, id: str, code_dir: Path) -> TerraformAsset:
-    """Package ``code_dir`` (an absolute folder) as a zip archive asset."""
+    """Package ``code_dir`` (an absolute folder) as the zip archive asset ``id``."""
     code_dir = Path(code_dir)
     if not code_dir.is_absolute():
         raise ConfigurationError(
             f"code must be an absolute folder path (build it from Path(__file__)); got {str(code_dir)!r}"
         )
-    if not code_dir.is_dir() or not _source_files(code_dir):
+    if not code_dir.is_dir() or not source_files(code_dir):
         raise ConfigurationError(f"code must be a folder containing the handler source; {str(code_dir)!r} is not")
-    asset_hash = content_hash(code_dir)
-    staged = Path(tempfile.gettempdir()) / "cdktf-lambda-code" / asset_hash
-    if not staged.is_dir():
-        partial = staged.with_name(f"{asset_hash}.partial-{id}")
-        shutil.rmtree(partial, ignore_errors=True)
-        for path in _source_files(code_dir):
-            target = partial / path.relative_to(code_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-        try:
-            partial.rename(staged)
-        except OSError:
-            shutil.rmtree(partial, ignore_errors=True)
-            if not staged.is_dir():
-                raise
-    return TerraformAsset(scope, id, path=str(staged), type=AssetType.ARCHIVE, asset_hash=asset_hash)
+    archive, digest = build_archive(code_dir)
+    return TerraformAsset(scope, id, path=str(archive), type=AssetType.FILE, asset_hash=digest)

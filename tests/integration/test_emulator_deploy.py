@@ -6,6 +6,7 @@ the synthesized wiring is accepted and reads back as synthesized, not that event
 """
 
 import json
+import os
 import shutil
 import time
 
@@ -13,8 +14,10 @@ import boto3
 import pytest
 from cdktf import App
 
+from components.code_asset import CACHE_ENV
 from main import build
 from stacks import Settings
+from stacks.base import FUNCTIONS_DIR
 from tests.support import run_terraform
 from tools.emulator import REGION, client_environment, moto_server
 
@@ -32,14 +35,20 @@ def function_arn(stack, name):
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{PREFIX}-{stack}-{name}"
 
 
+def synthesize(endpoint, workdir, archive_cache, monkeypatch):
+    """Synthesize every stack for the emulator into ``workdir/cdktf.out``, packaging into ``archive_cache``."""
+    monkeypatch.setenv(CACHE_ENV, str(archive_cache))
+    app = App(outdir=str(workdir / "cdktf.out"))
+    build(app, Settings(emulator_endpoint=endpoint, recursion_config=False))
+    app.synth()
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     """(endpoint, synthesized output folder), with the server stopped however the tests end."""
     workdir = tmp_path_factory.mktemp("emulator")
-    with moto_server(workdir / "moto.log") as endpoint:
-        app = App(outdir=str(workdir / "cdktf.out"))
-        build(app, Settings(emulator_endpoint=endpoint, recursion_config=False))
-        app.synth()
+    with moto_server(workdir / "moto.log") as endpoint, pytest.MonkeyPatch.context() as monkeypatch:
+        synthesize(endpoint, workdir, workdir / "archives", monkeypatch)
         yield endpoint, workdir
     for stack, seconds in TIMINGS.items():
         print(f"\n{stack}: deploy + verify + plan + destroy {seconds:.1f} s")
@@ -98,20 +107,33 @@ def assert_nothing_left(aws, stack):
     assert rules == []
 
 
-def deploy_verify_destroy(emulator, aws, stack, verify):
+def as_if_freshly_checked_out(emulator, monkeypatch):
+    """New mtimes on every file under functions/, then synthesize again with an empty archive cache."""
+    endpoint, workdir = emulator
+    now = time.time()
+    for path in FUNCTIONS_DIR.rglob("*"):
+        if path.is_file():
+            os.utime(path, (now, now))
+    synthesize(endpoint, workdir, workdir / f"archives-{now}", monkeypatch)
+
+
+def deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch):
     started = time.monotonic()
     terraform = Terraform(emulator, stack)
     try:
         terraform.deploy()
         verify(terraform.outputs())
         assert terraform.plan_exit_code() == 0, "a second plan right after apply must show no changes"
+        # AND code packaged again from files with new mtimes (as in another checkout) changes nothing
+        as_if_freshly_checked_out(emulator, monkeypatch)
+        assert terraform.plan_exit_code() == 0, "re-packaged code with new mtimes must not change the plan"
     finally:
         terraform("destroy", "-auto-approve", "-input=false")
     assert_nothing_left(aws, stack)
     TIMINGS[stack] = time.monotonic() - started
 
 
-def test_function_destination_stack(emulator, aws):
+def test_function_destination_stack(emulator, aws, monkeypatch):
     stack = "function-destination"
 
     def verify(outputs):
@@ -128,10 +150,10 @@ def test_function_destination_stack(emulator, aws):
         replaced = invoke_config(aws, outputs["first_function_name"])
         assert replaced["DestinationConfig"]["OnSuccess"]["Destination"] == second
 
-    deploy_verify_destroy(emulator, aws, stack, verify)
+    deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
 
 
-def test_sqs_destination_stack(emulator, aws):
+def test_sqs_destination_stack(emulator, aws, monkeypatch):
     stack = "sqs-destination"
 
     def verify(outputs):
@@ -143,10 +165,10 @@ def test_sqs_destination_stack(emulator, aws):
         assert sorted(send["Action"]) == ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]
         assert resources_of(send) == [outputs["queue_arn"]]
 
-    deploy_verify_destroy(emulator, aws, stack, verify)
+    deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
 
 
-def test_response_only_stack(emulator, aws):
+def test_response_only_stack(emulator, aws, monkeypatch):
     stack = "response-only"
 
     def verify(outputs):
@@ -168,10 +190,10 @@ def test_response_only_stack(emulator, aws):
         assert permission["Principal"] == {"Service": "events.amazonaws.com"}
         assert permission["Condition"]["ArnLike"]["AWS:SourceArn"] == outputs["rule_arn"]
 
-    deploy_verify_destroy(emulator, aws, stack, verify)
+    deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
 
 
-def test_self_invoking_stack(emulator, aws):
+def test_self_invoking_stack(emulator, aws, monkeypatch):
     stack = "self-invoking"
 
     def verify(outputs):
@@ -185,5 +207,5 @@ def test_self_invoking_stack(emulator, aws):
         environment = aws("lambda").get_function_configuration(FunctionName=outputs["long_job_function_name"])["Environment"]
         assert environment["Variables"]["MAX_CHAIN_DEPTH"] == "100"
 
-    deploy_verify_destroy(emulator, aws, stack, verify)
+    deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
 

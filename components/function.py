@@ -17,6 +17,7 @@ Grants go through ``add_to_role_policy``; ``grant_invoke`` and the destinations 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Optional
 
@@ -118,12 +119,12 @@ class Function(Construct):
         )
         self._event_invoke_config: Optional[EventInvokeConfig] = None
 
-    @property
+    @functools.cached_property
     def arn(self) -> str:
-        """Unqualified function ARN (a Terraform reference)."""
+        """Unqualified function ARN (a Terraform reference; read from the kernel once)."""
         return self.resource.arn
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         """Function name as a Terraform reference, so users of it depend on the function."""
         return self.resource.function_name

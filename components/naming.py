@@ -23,11 +23,12 @@ def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) ->
     Raises ConfigurationError when the name is longer than ``max_length`` or uses characters
     AWS names do not accept.
     """
-    stack = TerraformStack.of(scope)
-    stack_depth = len(stack.node.scopes)
-    below_stack = [c.node.id for c in scope.node.scopes[stack_depth:]]
-    prefix = scope.node.try_get_context(NAME_PREFIX_CONTEXT_KEY)
-    parts = ([prefix] if prefix else []) + [stack.node.id] + below_stack + list(suffix)
+    # Every node property is a round-trip to the jsii kernel: read two paths rather than walk scopes.
+    node = scope.node
+    path = node.path.split("/")
+    stack_depth = len(TerraformStack.of(scope).node.path.split("/"))
+    prefix = node.try_get_context(NAME_PREFIX_CONTEXT_KEY)
+    parts = ([prefix] if prefix else []) + path[stack_depth - 1 :] + list(suffix)
     name = "-".join(parts)
     if not _ALLOWED.match(name):
         raise ConfigurationError(
@@ -37,7 +38,7 @@ def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) ->
     if len(name) > max_length:
         raise ConfigurationError(
             f"{what} {name!r} is {len(name)} characters long; AWS allows at most {max_length}. "
-            f"Shorten the construct id {scope.node.id!r}, the stack id {stack.node.id!r} "
+            f"Shorten the construct id {path[-1]!r}, the stack id {path[stack_depth - 1]!r} "
             "or the name prefix"
         )
     return name

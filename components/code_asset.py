@@ -14,15 +14,19 @@ Skipped, as caches and compiled files left behind by local runs and tests: ``__p
 Archives are cached by content hash in ``$LAMBDA_ARCHIVE_CACHE`` [``$XDG_CACHE_HOME`` or
 ``~/.cache``, then ``lambda-async-cdktf/archives``], outside the project. cdktf receives the
 finished ``archive.zip`` as a ``FILE`` asset and copies it to ``assets/<id>/<hash>/archive.zip``
-under the stack, the layout of its own ``ARCHIVE`` assets, without spawning a Node.js archiver.
+under the stack, the layout of its own ``ARCHIVE`` assets, without spawning a Node.js archiver. The
+function's ``source_code_hash`` is the archive's base64 SHA-256 as a literal, computed here: the
+JSON shows the code hash Lambda will report, and Terraform need not read the file to plan.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from cdktf import AssetType, TerraformAsset
@@ -82,21 +86,33 @@ def cache_dir() -> Path:
     return Path(base) / "lambda-async-cdktf" / "archives"
 
 
-def build_archive(code_dir: Path) -> tuple[Path, str]:
-    """Package ``code_dir``; return the cached archive's path and its content hash."""
+@dataclass(frozen=True)
+class CodeArchive:
+    """A packaged folder: the cached ``archive.zip``, the hash of its sources, and Lambda's code hash."""
+
+    path: Path
+    content_hash: str
+    source_code_hash: str  # base64 SHA-256 of the zip, what Lambda reports as CodeSha256
+
+
+def build_archive(code_dir: Path) -> CodeArchive:
+    """Package ``code_dir`` into the cache (or find it there)."""
     files = [(name, path.read_bytes()) for name, path in source_files(code_dir)]
     digest = content_hash(files)
     archive = cache_dir() / digest / ARCHIVE_NAME
-    if not archive.is_file():
+    if archive.is_file():
+        data = archive.read_bytes()
+    else:
+        data = archive_bytes(files)
         archive.parent.mkdir(parents=True, exist_ok=True)
         # Written under a private name and renamed: a reader never sees a partial archive.
         partial = archive.with_name(f"{ARCHIVE_NAME}.{os.getpid()}.partial")
-        partial.write_bytes(archive_bytes(files))
+        partial.write_bytes(data)
         os.replace(partial, archive)
-    return archive, digest
+    return CodeArchive(archive, digest, base64.b64encode(hashlib.sha256(data).digest()).decode())
 
 
-def code_asset(scope: Construct, id: str, code_dir: Path) -> TerraformAsset:
+def code_asset(scope: Construct, id: str, code_dir: Path) -> tuple[TerraformAsset, CodeArchive]:
     """Package ``code_dir`` (an absolute folder) as the zip archive asset ``id``."""
     code_dir = Path(code_dir)
     if not code_dir.is_absolute():
@@ -105,5 +121,6 @@ def code_asset(scope: Construct, id: str, code_dir: Path) -> TerraformAsset:
         )
     if not code_dir.is_dir() or not source_files(code_dir):
         raise ConfigurationError(f"code must be a folder containing the handler source; {str(code_dir)!r} is not")
-    archive, digest = build_archive(code_dir)
-    return TerraformAsset(scope, id, path=str(archive), type=AssetType.FILE, asset_hash=digest)
+    archive = build_archive(code_dir)
+    asset = TerraformAsset(scope, id, path=str(archive.path), type=AssetType.FILE, asset_hash=archive.content_hash)
+    return asset, archive

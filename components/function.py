@@ -21,7 +21,6 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Optional
 
-from cdktf import Fn
 from constructs import Construct
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -75,7 +74,7 @@ class Function(Construct):
         super().__init__(scope, id)
         self.function_name = physical_name(self, max_length=64, what="Lambda function name")
         role_name = physical_name(self, "role", max_length=64, what="IAM role name")
-        asset = code_asset(self, "Code", code)
+        asset, archive = code_asset(self, "Code", code)
 
         self.log_group = CloudwatchLogGroup(
             self, "LogGroup", name=f"/aws/lambda/{self.function_name}", retention_in_days=log_retention_days
@@ -112,7 +111,7 @@ class Function(Construct):
             timeout=timeout,
             memory_size=memory_size,
             filename=asset.path,
-            source_code_hash=Fn.filebase64sha256(asset.path),
+            source_code_hash=archive.source_code_hash,
             environment=LambdaFunctionEnvironment(variables=dict(environment)) if environment else None,
             tracing_config=LambdaFunctionTracingConfig(mode="Active") if tracing else None,
             depends_on=[self.log_group],

@@ -7,6 +7,8 @@ before adding children; names then read ``<prefix>-<stack id>-<construct path>-<
 from __future__ import annotations
 
 import re
+import weakref
+from dataclasses import dataclass
 
 from cdktf import TerraformStack
 from constructs import Construct
@@ -17,19 +19,38 @@ NAME_PREFIX_CONTEXT_KEY = "namePrefix"
 _ALLOWED = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+@dataclass(frozen=True)
+class _NameParts:
+    prefix_and_path: tuple[str, ...]  # name prefix (if any), stack id, construct ids below the stack
+    construct_id: str
+    stack_id: str
+
+
+# A construct's path never changes, and context cannot be set once a construct has children: the
+# parts of a scope can be read from the jsii kernel once (each node property is a round-trip).
+_PARTS: "weakref.WeakKeyDictionary[Construct, _NameParts]" = weakref.WeakKeyDictionary()
+
+
+def _name_parts(scope: Construct) -> _NameParts:
+    parts = _PARTS.get(scope)
+    if parts is None:
+        node = scope.node
+        path = node.path.split("/")
+        below_app = path[len(TerraformStack.of(scope).node.path.split("/")) - 1 :]
+        prefix = node.try_get_context(NAME_PREFIX_CONTEXT_KEY)
+        parts = _NameParts(tuple(([prefix] if prefix else []) + below_app), path[-1], below_app[0])
+        _PARTS[scope] = parts
+    return parts
+
+
 def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) -> str:
     """Join prefix, stack id, the construct ids below the stack and ``suffix`` with dashes.
 
     Raises ConfigurationError when the name is longer than ``max_length`` or uses characters
     AWS names do not accept.
     """
-    # Every node property is a round-trip to the jsii kernel: read two paths rather than walk scopes.
-    node = scope.node
-    path = node.path.split("/")
-    stack_depth = len(TerraformStack.of(scope).node.path.split("/"))
-    prefix = node.try_get_context(NAME_PREFIX_CONTEXT_KEY)
-    parts = ([prefix] if prefix else []) + path[stack_depth - 1 :] + list(suffix)
-    name = "-".join(parts)
+    parts = _name_parts(scope)
+    name = "-".join(parts.prefix_and_path + suffix)
     if not _ALLOWED.match(name):
         raise ConfigurationError(
             f"{what} {name!r} may only contain letters, digits, '-' and '_'; "
@@ -38,7 +59,7 @@ def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) ->
     if len(name) > max_length:
         raise ConfigurationError(
             f"{what} {name!r} is {len(name)} characters long; AWS allows at most {max_length}. "
-            f"Shorten the construct id {path[-1]!r}, the stack id {path[stack_depth - 1]!r} "
+            f"Shorten the construct id {parts.construct_id!r}, the stack id {parts.stack_id!r} "
             "or the name prefix"
         )
     return name

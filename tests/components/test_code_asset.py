@@ -1,10 +1,14 @@
 """Code archives: the same bytes for the same sources, whatever the checkout, clock or umask."""
 
+import base64
+import hashlib
+import json
 import os
-import shutil
 import zipfile
 
 import pytest
+from cdktf import App, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 
 from components import ConfigurationError, Function
 from components.code_asset import ARCHIVE_NAME, CACHE_ENV, build_archive, code_asset
@@ -37,12 +41,13 @@ def test_copies_with_other_mtimes_permissions_and_file_order_archive_to_the_same
     )
     # WHEN each is packaged into its own cache
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache-a"))
-    archive_a, hash_a = build_archive(a)
+    archive_a = build_archive(a)
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache-b"))
-    archive_b, hash_b = build_archive(b)
-    # THEN both archives have the same content hash and the same bytes
-    assert hash_a == hash_b
-    assert archive_a.read_bytes() == archive_b.read_bytes()
+    archive_b = build_archive(b)
+    # THEN both archives have the same hashes and the same bytes, in different caches
+    assert archive_a.path != archive_b.path
+    assert (archive_a.content_hash, archive_a.source_code_hash) == (archive_b.content_hash, archive_b.source_code_hash)
+    assert archive_a.path.read_bytes() == archive_b.path.read_bytes()
 
 
 def test_every_entry_is_stored_sorted_with_the_zip_epoch_and_mode_0644(tmp_path):
@@ -56,9 +61,9 @@ def test_every_entry_is_stored_sorted_with_the_zip_epoch_and_mode_0644(tmp_path)
     (code / ".pytest_cache").mkdir()
     (code / ".pytest_cache" / "README.md").write_text("cache\n")
     # WHEN it is packaged
-    archive, _ = build_archive(code)
+    archive = build_archive(code)
     # THEN only the sources are in it, in path order, each with fixed metadata and uncompressed
-    with zipfile.ZipFile(archive) as zipped:
+    with zipfile.ZipFile(archive.path) as zipped:
         entries = zipped.infolist()
         assert [e.filename for e in entries] == ["index.py", "pkg/util.py"]
         assert {(e.date_time, e.external_attr >> 16, e.create_system, e.compress_type, e.extra) for e in entries} == {
@@ -74,21 +79,38 @@ def test_one_changed_byte_changes_the_hash_and_the_archive(tmp_path):
     source = (b / "index.py").read_bytes()
     (b / "index.py").write_bytes(source.replace(b"MAX_NUMBERS = 10_000", b"MAX_NUMBERS = 10_001"))
     # WHEN both are packaged
-    (archive_a, hash_a), (archive_b, hash_b) = build_archive(a), build_archive(b)
+    archive_a, archive_b = build_archive(a), build_archive(b)
     # THEN hashes and bytes differ
-    assert hash_a != hash_b
-    assert archive_a.read_bytes() != archive_b.read_bytes()
+    assert archive_a.content_hash != archive_b.content_hash
+    assert archive_a.source_code_hash != archive_b.source_code_hash
+    assert archive_a.path.read_bytes() != archive_b.path.read_bytes()
 
 
 def test_a_cached_archive_is_reused_without_packaging_again(tmp_path, monkeypatch):
     # GIVEN a folder packaged once
-    first_archive, _ = build_archive(FUNCTIONS_DIR / "second")
+    first = build_archive(FUNCTIONS_DIR / "second")
     # WHEN it is packaged again, with packaging made to fail
     monkeypatch.setattr("components.code_asset.archive_bytes", lambda files: pytest.fail("packaged twice"))
-    again, _ = build_archive(FUNCTIONS_DIR / "second")
-    # THEN the cached file is returned, from the configured cache folder, named archive.zip
-    assert again == first_archive
-    assert again.parent.parent == tmp_path / "cache" and again.name == ARCHIVE_NAME
+    again = build_archive(FUNCTIONS_DIR / "second")
+    # THEN the cached archive is returned, from the configured cache folder, named archive.zip
+    assert again == first
+    assert again.path.parent.parent == tmp_path / "cache" and again.path.name == ARCHIVE_NAME
+
+
+def test_the_source_code_hash_is_the_sha256_of_the_archive_cdktf_writes_under_the_stack(tmp_path):
+    # GIVEN an app with one function, synthesized to a folder
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "one")
+    AwsProvider(stack, "aws", region="us-east-1")
+    Function(stack, "First", code=FUNCTIONS_DIR / "first")
+    app.synth()
+    stack_dir = tmp_path / "out" / "stacks" / "one"
+    (function,) = resources(json.loads((stack_dir / "cdk.tf.json").read_text()), "aws_lambda_function").values()
+    # WHEN the archive the JSON points at is hashed
+    archive = (stack_dir / function["filename"]).read_bytes()
+    # THEN it lies under assets/ of the stack and source_code_hash is its base64 SHA-256, as a literal
+    assert function["filename"].startswith("assets/First_Code_") and function["filename"].endswith("/archive.zip")
+    assert function["source_code_hash"] == base64.b64encode(hashlib.sha256(archive).digest()).decode()
 
 
 def test_functions_from_copies_with_other_mtimes_synthesize_identical_terraform(tmp_path):

@@ -11,8 +11,9 @@ run interleaved (one of each per round) so that machine load affects all of them
   folder), so old and new code are measured in the same run;
 - with ``--eager``: ``main.py`` with ``CDKTF_EAGER_PROVIDER_IMPORT=1`` (the provider package's own
   ``__init__`` importing all its submodules; ~20 s a run).
-Prints median/min/max wall seconds, the Python process's peak RSS and the largest peak RSS of any
-process of the run (the jsii Node.js kernel), in MB, and each app's median over the floor's.
+Prints median/min/max wall seconds, the median CPU seconds of the whole process tree (user + system:
+less sensitive to a busy machine than wall time), the Python process's peak RSS and the largest peak
+RSS of any process of the run (the jsii Node.js kernel), in MB, and each app's medians over the floor's.
 """
 
 from __future__ import annotations
@@ -47,12 +48,13 @@ MEASURE = (
     "import resource, subprocess, sys;"
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True);"
     "sys.stderr.write(r.stderr);"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN);"
+    "print(u.ru_maxrss, u.ru_utime + u.ru_stime);"
     "sys.exit(r.returncode)"
 )
 
 
-def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float, int, int]:
+def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float, int, int, float]:
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
@@ -72,7 +74,8 @@ def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float,
     if result.returncode != 0:
         raise SystemExit(f"synth of {root} failed:\n{result.stderr}")
     self_kb = int(result.stderr.rsplit("SELF_MAXRSS_KB=", 1)[1].split()[0])
-    return wall, self_kb // 1024, int(result.stdout.strip()) // 1024
+    largest_kb, cpu_s = result.stdout.split()
+    return wall, self_kb // 1024, int(largest_kb) // 1024, float(cpu_s)
 
 
 def export_commit(ref: str, target: Path) -> str:
@@ -102,23 +105,24 @@ def main() -> None:
             variants["app (eager imports)"] = (ROOT, str(ROOT / "main.py"), {"CDKTF_EAGER_PROVIDER_IMPORT": "1"})
         variants["floor (provider only)"] = (ROOT, "floor", {})
 
-        samples: dict[str, list[tuple[float, int, int]]] = {name: [] for name in variants}
+        samples: dict[str, list[tuple[float, int, int, float]]] = {name: [] for name in variants}
         for _ in range(args.runs):
             for name, (root, script, env) in variants.items():
                 samples[name].append(run_once(root, script, env))
 
     print(f"{args.runs} interleaved runs each, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"{'variant':24} {'median s':>9} {'min s':>7} {'max s':>7} {'python MB':>10} {'largest MB':>11}")
-    medians = {}
+    print(f"{'variant':24} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>6} {'python MB':>10} {'largest MB':>11}")
+    medians, cpu = {}, {}
     for name, runs in samples.items():
         walls = [s[0] for s in runs]
-        medians[name] = statistics.median(walls)
-        print(f"{name:24} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} "
+        medians[name], cpu[name] = statistics.median(walls), statistics.median(s[3] for s in runs)
+        print(f"{name:24} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} {cpu[name]:6.2f} "
               f"{max(s[1] for s in runs):10d} {max(s[2] for s in runs):11d}")
-    floor = medians["floor (provider only)"]
-    for name, median in medians.items():
+    floor = "floor (provider only)"
+    for name in medians:
         if name.startswith("app"):
-            print(f"{name} / floor median wall time: {median / floor:.2f}")
+            print(f"{name} / floor: median wall time {medians[name] / medians[floor]:.2f}, "
+                  f"median CPU time {cpu[name] / cpu[floor]:.2f}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ export CHECKPOINT_DISABLE := 1
 # Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
 export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py)
 
-.PHONY: setup synth test cdktf-synth inspect bench deploy-local destroy-local clean
+.PHONY: setup synth test cdktf-synth inspect invoke bench deploy-local destroy-local clean
 
 setup: .venv/.synced node_modules/.installed security/.venv/.synced
 
@@ -40,6 +40,13 @@ synth: setup
 inspect: synth
 	$(PIPENV) run python -m tools.inspect cdktf.out --diagram docs/wiring.md
 
+# Run one stack's asynchronous wiring locally (tools/engine.py), e.g.
+#   make invoke STACK=response-only FUNCTION=First PAYLOAD='{"numbers": [1, 2, 3]}'
+invoke: synth
+	@test -n "$(STACK)" -a -n "$(FUNCTION)" -a -n '$(PAYLOAD)' || \
+		{ echo "usage: make invoke STACK=<stack> FUNCTION=<construct id> PAYLOAD='<json>'"; exit 2; }
+	$(PIPENV) run python -m tools.invoke async $(STACK) $(FUNCTION) --payload '$(PAYLOAD)'
+
 cdktf-synth: setup
 	npx cdktf synth
 
@@ -56,6 +63,7 @@ destroy-local: setup
 bench: setup
 	$(PIPENV) run python benchmarks/synth.py
 	$(PIPENV) run python benchmarks/handler_import.py
+	$(PIPENV) run python benchmarks/engine.py
 
 clean:
 	rm -rf cdktf.out .terraform-cli .pytest_cache .emulator

@@ -1,108 +1,151 @@
-"""Invoke handlers locally, as Lambda would, before deploying.
+"""Invoke functions locally: one handler, or a synthesized stack's asynchronous wiring.
 
-    pipenv run python -m tools.invoke run long_job --payload '{"n": 20000000}' --timeout 10
-    pipenv run python -m tools.invoke run first --event events/first.json
-    pipenv run python -m tools.invoke flow response-only --payload '{"numbers": [1, 2, 3]}'
+    pipenv run python -m tools.invoke async STACK FUNCTION (--payload JSON | --event FILE)
+        [--outdir cdktf.out] [--env KEY=VALUE ...] [--timeout SECONDS] [--json]
+    pipenv run python -m tools.invoke run HANDLER (--payload JSON | --event FILE)
+        [--timeout SECONDS] [--memory MB] [--env KEY=VALUE ...]
 
-``run`` invokes one function and follows its asynchronous self-invocations hop by hop, printing
-START/END/REPORT lines per hop. ``flow`` runs First and shows what its destination receives in a
-stack's wiring: the full invocation record (function-destination → Second, sqs-destination → the
-queue message body) or only the response payload (response-only → Second).
+``async`` runs ``cdktf.out/stacks/STACK/cdk.tf.json`` with the local engine (``tools/engine.py``):
+FUNCTION (its construct id, e.g. ``First``) is invoked as an Event, then retries, destinations,
+EventBridge rules and self-invocations follow exactly as the JSON wires them. ``--env`` and
+``--timeout`` override FUNCTION's environment and timeout from the JSON. Without ``--json``: Lambda's
+START/END/REPORT lines per invocation, each retry and delivery as it happens, and a summary; with
+``--json``: one JSON object on stdout (the log lines go to stderr). Exit 0 when the run completes,
+whatever the handlers did; 2 for bad arguments, an unknown function, or a stack not synthesized.
+
+``run`` invokes one handler of ``functions/HANDLER/index.py`` once; its AWS calls never leave the
+process (asynchronous invokes are listed, not run: ``async`` runs them through the wiring).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Optional, Sequence, TextIO
 
-from tools.lambda_local import LocalRunner, apply_input_path, destination_record, eventbridge_event
+from tools.engine import Engine, EngineError, summary
+from tools.lambda_local import AwsError, FUNCTIONS_DIR, LambdaContext, invoke_handler, intercept_aws, load_function, read_payload
+from tools.wiring import WiringError, load_stack, stack_file
 
-RESPONSE_PAYLOAD_PATH = "$.detail.responsePayload"
-FLOWS = ("function-destination", "sqs-destination", "response-only")
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A bad argument, unknown function or missing stack: printed, exit code 2."""
 
 
 def read_event(args: argparse.Namespace) -> Any:
     if args.event and args.payload:
-        raise SystemExit("give either --event FILE or --payload JSON, not both")
+        raise UsageError("give either --event FILE or --payload JSON, not both")
+    if not args.event and args.payload is None:
+        raise UsageError("give the event with --payload JSON or --event FILE")
     try:
         if args.event:
             return json.loads(Path(args.event).read_text())
-        return json.loads(args.payload) if args.payload else {}
+        return json.loads(args.payload)
     except (OSError, json.JSONDecodeError) as error:
-        raise SystemExit(f"cannot read the event: {error}") from error
+        raise UsageError(f"cannot read the event: {error}") from error
 
 
-def apply_env(pairs: Sequence[str]) -> None:
+def environment_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    overrides = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise SystemExit(f"--env takes KEY=VALUE; got {pair!r}")
-        os.environ[key] = value
+            raise UsageError(f"--env takes KEY=VALUE; got {pair!r}")
+        overrides[key] = value
+    return overrides
 
 
-def run(args: argparse.Namespace, out: TextIO) -> int:
-    runner = LocalRunner(args.function, timeout_ms=args.timeout * 1000, memory_mb=args.memory, out=out)
-    hops = runner.run_chain(read_event(args))
-    last = hops[-1]
-    busy_ms = sum(h.duration_ms for h in hops)
-    print(f"--- {len(hops)} invocation(s), {busy_ms:.0f} ms in handlers; "
-          f"at least {max(1, math.ceil(busy_ms / (args.timeout * 1000)))} needed at timeout {args.timeout} s", file=out)
-    print(json.dumps(last.error or last.result, indent=2, default=str), file=out)
-    return 1 if any(h.error for h in hops) else 0
-
-
-def flow(args: argparse.Namespace, out: TextIO) -> int:
-    first = LocalRunner("first", timeout_ms=args.timeout * 1000, out=out).invoke(read_event(args))
-    record = destination_record("first", first)
-    if args.variant == "sqs-destination":
-        print("--- SQS message body delivered to the queue ---", file=out)
-        print(json.dumps(record, indent=2), file=out)
-        return 0
-    if args.variant == "response-only":
-        if first.error:
-            print("--- First failed: the rule matches Success results only, Second is not invoked ---", file=out)
-            return 1
-        received = apply_input_path(eventbridge_event(record), RESPONSE_PAYLOAD_PATH)
+def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    event = read_event(args)
+    path = stack_file(args.outdir, args.stack)
+    if not path.is_file():
+        available = sorted(p.parent.name for p in (Path(args.outdir) / "stacks").glob("*/cdk.tf.json"))
+        hint = f" (synthesized: {', '.join(available)})" if available else ""
+        raise UsageError(f"stack {args.stack!r} is not synthesized under {args.outdir}{hint}: "
+                         f"run `make synth` (or `pipenv run python main.py`) first")
+    try:
+        stack = load_stack(path)
+    except WiringError as error:
+        raise UsageError(str(error)) from None
+    if args.function not in stack.functions:
+        raise UsageError(f"no function {args.function!r} in stack {args.stack}; "
+                         f"its functions: {', '.join(sorted(stack.functions))}")
+    log = err if args.json else out
+    started = time.perf_counter()
+    environment = {args.function: environment_overrides(args.env)}
+    timeouts = {args.function: args.timeout} if args.timeout else {}
+    try:
+        with Engine(stack, out=log, environment=environment, timeouts=timeouts) as engine:
+            run = engine.invoke_async(args.function, event)
+    except (EngineError, WiringError) as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        print(json.dumps(run.to_json(), indent=2, default=str), file=out)
     else:
-        received = record
-    print(f"--- Second receives ({args.variant}) ---", file=out)
-    print(json.dumps(received, indent=2), file=out)
-    second = LocalRunner("second", out=out).invoke(received)
-    print(json.dumps(second.error or second.result), file=out)
-    return 1 if second.error else 0
+        print(summary(run, started), file=out)
+    return 0
+
+
+def run_one(args: argparse.Namespace, out: TextIO) -> int:
+    event = read_event(args)
+    try:
+        module = load_function(args.handler)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    calls: list[str] = []
+
+    def answer(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if (service, operation) == ("lambda", "Invoke") and params.get("InvocationType") == "Event":
+            calls.append(f"lambda.Invoke {params.get('FunctionName')} (Event) {json.dumps(read_payload(params.get('Payload')))}")
+            return {"StatusCode": 202}
+        raise AwsError("NotEmulated", f"`run` answers only asynchronous lambda.Invoke; {service}.{operation} is not emulated", 501)
+
+    context = LambdaContext(function_name=args.handler, memory_limit_in_mb=args.memory, timeout_ms=(args.timeout or 30) * 1000)
+    with intercept_aws(answer):
+        invocation = invoke_handler(module.handler, event, context, out=out, environment=environment_overrides(args.env))
+    for call in calls:
+        print(f"--- not followed (use `async` on a synthesized stack): {call}", file=out)
+    print(json.dumps(invocation.error or invocation.result, indent=2, default=str), file=out)
+    return 1 if invocation.error else 0
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m tools.invoke", description=__doc__.split("\n\n")[0])
     commands = top.add_subparsers(dest="command", required=True)
-    for name, help_text in (("run", "invoke one function (and its self-invocations)"), ("flow", "First → destination → Second")):
-        command = commands.add_parser(name, help=help_text)
-        if name == "run":
-            command.add_argument("function", help="folder name under functions/, e.g. long_job")
-        else:
-            command.add_argument("variant", choices=FLOWS)
-        command.add_argument("--event", help="JSON file with the event")
+    run_async_parser = commands.add_parser("async", help="run a synthesized stack's asynchronous wiring")
+    run_async_parser.add_argument("stack", help="stack name, e.g. response-only")
+    run_async_parser.add_argument("function", help="construct id of the function in that stack, e.g. First")
+    run_async_parser.add_argument("--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]")
+    run_async_parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    run_one_parser = commands.add_parser("run", help="invoke one handler from functions/ once")
+    run_one_parser.add_argument("handler", help=f"folder under {FUNCTIONS_DIR.name}/, e.g. long_job")
+    run_one_parser.add_argument("--memory", type=int, default=128, help="memory size in MB [128]")
+    for command in (run_async_parser, run_one_parser):
         command.add_argument("--payload", help="the event as a JSON string")
-        command.add_argument("--timeout", type=int, default=30, help="function timeout in seconds [30]")
-        command.add_argument("--memory", type=int, default=128, help="memory size in MB [128]")
-        command.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="environment variable")
+        command.add_argument("--event", help="JSON file with the event")
+        command.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                             help="environment variable for the function (repeatable)")
+        command.add_argument("--timeout", type=int, help="function timeout in seconds, 1-900 [from the JSON; run: 30]")
     return top
 
 
-def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
-    args = parser().parse_args(argv)
-    if not 1 <= args.timeout <= 900:
-        raise SystemExit(f"--timeout must be between 1 and 900 seconds; got {args.timeout}")
-    apply_env(args.env)
+def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     try:
-        return run(args, out) if args.command == "run" else flow(args, out)
-    except ValueError as error:
-        raise SystemExit(str(error)) from error
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if args.timeout is not None and not 1 <= args.timeout <= 900:
+            raise UsageError(f"--timeout must be between 1 and 900 seconds; got {args.timeout}")
+        return run_async(args, out, err) if args.command == "async" else run_one(args, out)
+    except UsageError as error:
+        print(f"error: {error}", file=err)
+        return USAGE_ERROR
 
 
 if __name__ == "__main__":

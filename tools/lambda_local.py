@@ -1,201 +1,300 @@
-"""Run Lambda handlers in-process the way Lambda would, for local invokes and tests.
+"""Run one Lambda handler in-process the way the Python runtime does: the shared execution layer.
 
-- ``LambdaContext``: timeout, remaining time, request id, function name/ARN;
-- ``load_function``: imports ``functions/<name>/index.py`` by path, under a private module name;
-- ``LocalRunner``: invokes a handler, prints Lambda-style START/END/REPORT lines, and queues
-  asynchronous self-invocations (``InvocationType="Event"``) made through ``LocalLambdaClient``
-  so a self-invoking chain runs hop by hop locally;
-- ``destination_record`` / ``eventbridge_event`` / ``apply_input_path``: the exact shapes AWS sends
-  to an on-success/on-failure destination and through an EventBridge rule.
+Used by ``python -m tools.invoke run`` (a handler from ``functions/``) and by the async engine
+(``tools/engine.py``, functions from a synthesized stack's archives):
+
+- ``LambdaContext``: the context object (request id, function name/ARN/version, memory, a remaining
+  time that counts down from the timeout);
+- ``load_handler``: imports ``<module>.<function>`` from a code folder under a private module name;
+- ``invoke_handler``: one invocation with the function's environment variables set, log records and
+  ``print`` output written Lambda-style (``[INFO]\\t<time>\\t<request id>\\t<message>``) between START,
+  END and REPORT lines, the result serialized as the runtime does (a result that is not JSON fails
+  with ``Runtime.MarshalError``), an unhandled exception turned into the runtime's error payload, and
+  the timeout enforced: past it the handler is interrupted (SIGALRM, main thread) and the invocation
+  fails with ``Sandbox.Timedout`` "Task timed out after N.NN seconds";
+- ``intercept_aws``: every boto3 client created while it is active (default session) sends its
+  calls to a Python callback instead of AWS, through botocore's own hooks (as ``Stubber`` does).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import json
 import logging
+import math
+import os
 import resource
+import signal
+import sys
+import threading
 import time
 import traceback
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Optional, TextIO
+from typing import Any, Callable, Iterator, Mapping, Optional, TextIO
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
-def function_arn(name: str) -> str:
-    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+def function_arn(name: str, region: str = REGION, account: str = ACCOUNT) -> str:
+    return f"arn:aws:lambda:{region}:{account}:function:{name}"
 
 
 @dataclass
 class LambdaContext:
-    """The attributes and method of Lambda's Python context object that handlers use."""
+    """The attributes and method of Lambda's Python context object."""
 
     function_name: str = "local-function"
     memory_limit_in_mb: int = 128
     timeout_ms: int = 30_000
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     function_version: str = "$LATEST"
+    invoked_function_arn: str = ""
     clock: Callable[[], float] = time.monotonic
     started_at: float = field(default=0.0)
 
     def __post_init__(self) -> None:
         self.started_at = self.clock()
-        self.invoked_function_arn = function_arn(self.function_name)
+        self.invoked_function_arn = self.invoked_function_arn or function_arn(self.function_name)
         self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = f"local/{self.aws_request_id}"
+        self.log_stream_name = f"local/[{self.function_version}]{self.aws_request_id}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self.timeout_ms - (self.clock() - self.started_at) * 1000))
 
 
-def load_function(name: str, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
-    """The module ``functions/<name>/index.py`` (a fresh module each call)."""
-    path = functions_dir / name / "index.py"
-    if not path.is_file():
-        available = sorted(p.parent.name for p in functions_dir.glob("*/index.py"))
-        raise ValueError(f"unknown function {name!r}; available: {', '.join(available)}")
-    spec = importlib.util.spec_from_file_location(f"local_lambda_{name}", path)
+def load_module(code_dir: Path, module_path: str, module_name: str) -> ModuleType:
+    """Import ``<module_path>.py`` of ``code_dir`` as ``module_name`` (registered in sys.modules)."""
+    source = Path(code_dir) / (module_path.replace(".", "/") + ".py")
+    if not module_path or not source.is_file():
+        raise ValueError(f"{source.name} is not in {code_dir}")
+    spec = importlib.util.spec_from_file_location(module_name, source)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[module_name] = module
+    # Sibling modules of the handler import as they would from /var/task.
+    sys.path.insert(0, str(code_dir))
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    finally:
+        sys.path.remove(str(code_dir))
     return module
 
 
-class LocalLambdaClient:
-    """Stands in for ``boto3.client("lambda")``: asynchronous invokes are queued, not sent."""
+def load_handler(code_dir: Path, handler: str, module_name: str) -> Callable[[Any, Any], Any]:
+    """The handler ``<module>.<function>`` (e.g. ``index.handler``) of the code in ``code_dir``."""
+    module_path, _, function_name = handler.rpartition(".")
+    try:
+        module = load_module(code_dir, module_path, module_name)
+    except ValueError as error:
+        raise ValueError(f"handler {handler!r}: {error}") from None
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ValueError(f"handler {handler!r}: {module_path} has no function {function_name!r}")
+    return function
 
-    def __init__(self) -> None:
-        self.queued: deque[tuple[str, Any]] = deque()
 
-    def invoke(self, *, FunctionName: str, InvocationType: str = "RequestResponse", Payload: bytes | str = b"{}", **_: Any):
-        if InvocationType != "Event":
-            raise ValueError(f"the local client only supports InvocationType='Event'; got {InvocationType!r}")
-        self.queued.append((FunctionName, json.loads(Payload)))
-        return {"StatusCode": 202, "Payload": io.BytesIO(b"")}
+def load_function(name: str, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
+    """The module ``functions/<name>/index.py``, freshly imported (for handler tests and ``run``)."""
+    if not (functions_dir / name / "index.py").is_file():
+        available = sorted(p.parent.name for p in functions_dir.glob("*/index.py"))
+        raise ValueError(f"unknown function {name!r}; available: {', '.join(available)}")
+    return load_module(functions_dir / name, "index", f"local_lambda_{name}_{uuid.uuid4().hex}")
 
 
 @dataclass
 class Invocation:
+    """The outcome of one invocation: ``result`` or the runtime's ``error`` payload."""
+
     request_id: str
     event: Any
     result: Any = None
     error: Optional[dict[str, Any]] = None
     duration_ms: float = 0.0
 
+    @property
+    def error_type(self) -> Optional[str]:
+        return self.error.get("errorType") if self.error else None
 
-@dataclass
-class LocalRunner:
-    """Runs one function's handler locally; follows its asynchronous self-invocations."""
 
-    name: str
-    timeout_ms: int = 30_000
-    memory_mb: int = 128
-    out: TextIO = field(default_factory=lambda: io.StringIO())
-    max_invocations: int = 10_000
+class _TimedOut(BaseException):
+    """Raised into the handler by the timeout alarm; a BaseException so ``except Exception`` cannot swallow it."""
 
-    def __post_init__(self) -> None:
-        self.module = load_function(self.name)
-        self.client = LocalLambdaClient()
-        if hasattr(self.module, "lambda_client"):
-            # The handler's own client factory, so re-invocations reach this runner instead of AWS.
-            self.module.lambda_client = lambda: self.client
-        self.invocations: list[Invocation] = []
 
-    def invoke(self, event: Any) -> Invocation:
-        context = LambdaContext(function_name=self.name, memory_limit_in_mb=self.memory_mb, timeout_ms=self.timeout_ms)
-        invocation = Invocation(request_id=context.aws_request_id, event=event)
-        print(f"START RequestId: {context.aws_request_id} Version: $LATEST", file=self.out)
-        log_handler = logging.StreamHandler(self.out)
-        log_handler.setFormatter(logging.Formatter(f"[%(levelname)s]\t%(asctime)s\t{context.aws_request_id}\t%(message)s"))
-        logging.getLogger().addHandler(log_handler)
-        started = time.perf_counter()
+class _LambdaLogFormatter(logging.Formatter):
+    def __init__(self, request_id: str) -> None:
+        super().__init__()
+        self.request_id = request_id
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+        return f"[{record.levelname}]\t{stamp}\t{self.request_id}\t{record.getMessage()}"
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread only; elsewhere the caller checks afterwards)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TimedOut()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def error_payload(error: BaseException, request_id: str) -> dict[str, Any]:
+    """The payload the Python runtime returns for an unhandled exception."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return {
+        "errorMessage": str(error),
+        "errorType": type(error).__name__,
+        "requestId": request_id,
+        "stackTrace": [line for line in traceback.format_list(frames)],
+    }
+
+
+def invoke_handler(
+    handler: Callable[[Any, Any], Any],
+    event: Any,
+    context: LambdaContext,
+    *,
+    out: TextIO,
+    environment: Mapping[str, str] = {},
+    version: str = "$LATEST",
+) -> Invocation:
+    """Run ``handler`` once, Lambda-style; see the module docstring."""
+    invocation = Invocation(request_id=context.aws_request_id, event=event)
+    print(f"START RequestId: {context.aws_request_id} Version: {version}", file=out)
+    log_handler = logging.StreamHandler(out)
+    log_handler.setFormatter(_LambdaLogFormatter(context.aws_request_id))
+    root = logging.getLogger()
+    root.addHandler(log_handler)
+    timeout_s = context.timeout_ms / 1000
+    started = time.perf_counter()
+    try:
+        with _environment(environment), contextlib.redirect_stdout(out), _deadline(timeout_s):
+            result = handler(json.loads(json.dumps(event)), context)
         try:
-            invocation.result = self.module.handler(event, context)
-        except Exception as error:  # noqa: BLE001 - reported the way Lambda reports an unhandled error
-            invocation.error = {
-                "errorMessage": str(error),
-                "errorType": type(error).__name__,
-                "stackTrace": traceback.format_tb(error.__traceback__),
-            }
-            print(json.dumps({k: invocation.error[k] for k in ("errorMessage", "errorType")}), file=self.out)
-        finally:
-            logging.getLogger().removeHandler(log_handler)
-        invocation.duration_ms = (time.perf_counter() - started) * 1000
-        print(f"END RequestId: {context.aws_request_id}", file=self.out)
-        max_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        print(
-            f"REPORT RequestId: {context.aws_request_id}\tDuration: {invocation.duration_ms:.2f} ms\t"
-            f"Billed Duration: {max(1, round(invocation.duration_ms + 0.5))} ms\tMemory Size: {self.memory_mb} MB\t"
-            f"Max Memory Used: {max_memory_mb} MB",
-            file=self.out,
-        )
-        self.invocations.append(invocation)
-        return invocation
-
-    def run_chain(self, event: Any) -> list[Invocation]:
-        """Invoke with ``event``, then every queued asynchronous invoke of this function, in order."""
-        first = len(self.invocations)
-        self.invoke(event)
-        while self.client.queued:
-            target, payload = self.client.queued.popleft()
-            if target != self.name:
-                raise ValueError(f"{self.name} invoked {target!r}; the local chain only follows self-invocations")
-            if len(self.invocations) - first >= self.max_invocations:
-                raise RuntimeError(f"stopped after {self.max_invocations} local invocations: the chain does not end")
-            self.invoke(payload)
-        return self.invocations[first:]
+            invocation.result = json.loads(json.dumps(result))
+        except (TypeError, ValueError) as error:
+            invocation.error = {"errorMessage": f"Unable to marshal response: {error}", "errorType": "Runtime.MarshalError",
+                                "requestId": context.aws_request_id, "stackTrace": []}
+    except _TimedOut:
+        invocation.error = _timed_out(context, timeout_s)
+    except Exception as error:  # noqa: BLE001 - reported the way the runtime reports an unhandled error
+        invocation.error = error_payload(error, context.aws_request_id)
+    finally:
+        root.removeHandler(log_handler)
+    invocation.duration_ms = (time.perf_counter() - started) * 1000
+    if invocation.error is None and invocation.duration_ms > context.timeout_ms:
+        invocation.result, invocation.error = None, _timed_out(context, timeout_s)  # ran off the main thread
+    if invocation.error is not None:
+        print(json.dumps({k: invocation.error[k] for k in ("errorMessage", "errorType")}), file=out)
+    print(f"END RequestId: {context.aws_request_id}", file=out)
+    max_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(
+        f"REPORT RequestId: {context.aws_request_id}\tDuration: {invocation.duration_ms:.2f} ms\t"
+        f"Billed Duration: {max(1, math.ceil(invocation.duration_ms))} ms\tMemory Size: {context.memory_limit_in_mb} MB\t"
+        f"Max Memory Used: {max_memory_mb} MB",
+        file=out,
+    )
+    return invocation
 
 
-def destination_record(function_name: str, invocation: Invocation, *, attempts: int = 1) -> dict[str, Any]:
-    """The invocation record Lambda sends to an on-success or on-failure destination."""
-    failed = invocation.error is not None
-    response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-    if failed:
-        response_context["functionError"] = "Unhandled"
-    return {
-        "version": "1.0",
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "requestContext": {
-            "requestId": invocation.request_id,
-            "functionArn": f"{function_arn(function_name)}:$LATEST",
-            "condition": "RetriesExhausted" if failed else "Success",
-            "approximateInvokeCount": attempts,
-        },
-        "requestPayload": invocation.event,
-        "responseContext": response_context,
-        "responsePayload": invocation.error if failed else invocation.result,
-    }
+def _timed_out(context: LambdaContext, timeout_s: float) -> dict[str, Any]:
+    return {"errorMessage": f"RequestId: {context.aws_request_id} Error: Task timed out after {timeout_s:.2f} seconds",
+            "errorType": "Sandbox.Timedout"}
 
 
-def eventbridge_event(record: dict[str, Any]) -> dict[str, Any]:
-    """The event Lambda puts on an EventBridge bus for a destination record."""
-    outcome = "Success" if record["requestContext"]["condition"] == "Success" else "Failure"
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": f"Lambda Function Invocation Result - {outcome}",
-        "source": "lambda",
-        "account": ACCOUNT,
-        "time": record["timestamp"][:19] + "Z",
-        "region": REGION,
-        "resources": [record["requestContext"]["functionArn"]],
-        "detail": record,
-    }
+class AwsError(Exception):
+    """An error response for an intercepted call: botocore raises it in the handler as a ClientError."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
 
 
-def apply_input_path(event: dict[str, Any], input_path: str) -> Any:
-    """EventBridge ``InputPath`` for the dotted form used here (``$.detail.responsePayload``)."""
-    if not input_path.startswith("$"):
-        raise ValueError(f"input path must start with '$'; got {input_path!r}")
-    value: Any = event
-    for key in filter(None, input_path[1:].split(".")):
-        value = value[key]
-    return value
+AwsCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+
+
+@contextlib.contextmanager
+def intercept_aws(answer: AwsCall, region: str = REGION) -> Iterator[None]:
+    """While active, boto3 clients of the default session call ``answer(service, operation, params)``.
+
+    ``params`` are the arguments the handler passed; ``answer`` returns the parsed response or
+    raises ``AwsError``. Nothing is sent over the network, and no real credentials are used.
+    """
+    import boto3
+    from botocore.awsrequest import AWSResponse
+
+    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=region)
+
+    def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["local_params"] = dict(params)
+
+    def respond(model: Any, context: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+        service = model.service_model.service_name
+        try:
+            parsed = answer(service, model.name, context.get("local_params", {}))
+            parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RequestId": str(uuid.uuid4())})
+            return AWSResponse(None, 200, {}, None), parsed
+        except AwsError as error:
+            body = {"Error": {"Code": error.code, "Message": error.message},
+                    "ResponseMetadata": {"HTTPStatusCode": error.status}}
+            return AWSResponse(None, error.status, {}, None), body
+
+    session.events.register("before-parameter-build.*.*", remember)
+    session.events.register("before-call.*.*", respond)
+    previous = boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = session
+    try:
+        yield
+    finally:
+        boto3.DEFAULT_SESSION = previous
+
+
+def read_payload(payload: Any) -> Any:
+    """An Invoke ``Payload`` argument (bytes, str or a file-like object) as JSON data."""
+    if hasattr(payload, "read"):
+        payload = payload.read()
+    if isinstance(payload, (bytes, bytearray)):
+        payload = payload.decode()
+    return json.loads(payload or "null")
+
+
+def streaming_body(data: Any) -> Any:
+    from botocore.response import StreamingBody
+
+    raw = json.dumps(data).encode() if data is not None else b""
+    return StreamingBody(io.BytesIO(raw), len(raw))

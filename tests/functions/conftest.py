@@ -1,3 +1,5 @@
+import json
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -15,6 +17,30 @@ class SteppingClock:
     def __call__(self) -> float:
         self.now += self.step
         return self.now
+
+
+class RecordingLambdaClient:
+    """Stands in for ``boto3.client("lambda")`` in handler tests: asynchronous invokes are recorded."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, object]] = []
+
+    def invoke(self, *, FunctionName, InvocationType="RequestResponse", Payload=b"{}", **_):
+        assert InvocationType == "Event", f"handlers hand off asynchronously; got InvocationType={InvocationType!r}"
+        self.queued.append((FunctionName, json.loads(Payload)))
+        return {"StatusCode": 202}
+
+
+def run_chain(module, event, *, timeout_ms=60_000, max_hops=1000):
+    """``(events, results)`` of ``module.process`` on ``event`` and then every hop it queued, in order."""
+    client, events, results = RecordingLambdaClient(), [event], []
+    while len(results) < len(events):
+        assert len(results) < max_hops, "the chain does not end"
+        context = LambdaContext(function_name="long-job", timeout_ms=timeout_ms)
+        results.append(module.process(events[len(results)], context, client))
+        events += [payload for _, payload in client.queued]
+        client.queued.clear()
+    return events, results
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from botocore.stub import ANY
 
-from tests.functions.conftest import SteppingClock
-from tools.lambda_local import LambdaContext, LocalLambdaClient, LocalRunner
+from tests.functions.conftest import RecordingLambdaClient, SteppingClock, run_chain
+from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -47,7 +47,7 @@ def test_it_hands_off_with_an_asynchronous_self_invoke_before_the_timeout(long_j
 
 
 def test_the_hand_off_carries_the_progress_of_the_hop(long_job):
-    client = LocalLambdaClient()
+    client = RecordingLambdaClient()
     context = LambdaContext(function_name="long-job", timeout_ms=60_000, clock=SteppingClock(20))
     long_job.process({"n": 10**9}, context, client)
     (function_name, payload), = client.queued
@@ -61,52 +61,48 @@ def test_the_hand_off_carries_the_progress_of_the_hop(long_job):
 
 def test_the_step_budget_hands_off_even_with_time_left(long_job, context, monkeypatch):
     monkeypatch.setenv("STEP_BUDGET", "3")
-    client = LocalLambdaClient()
+    client = RecordingLambdaClient()
     long_job.process({"n": 10 * long_job.CHUNK_SIZE}, context, client)
     assert client.queued[0][1]["state"]["cursor"] == 3 * long_job.CHUNK_SIZE
 
 
-def test_a_chain_of_hops_gives_the_same_result_as_one_run(monkeypatch):
+def test_a_chain_of_hops_gives_the_same_result_as_one_run(long_job, monkeypatch):
     # GIVEN a budget of 2 chunks per hop and a 10-chunk job
     monkeypatch.setenv("STEP_BUDGET", "2")
-    runner = LocalRunner("long_job", timeout_ms=60_000)
     n = 10 * 50_000
-    # WHEN the chain runs locally
-    hops = runner.run_chain({"n": n})
+    # WHEN every hop it hands off is run in turn
+    events, results = run_chain(long_job, {"n": n})
     # THEN 5 hops ran, numbered 0..4, all of one chain, and the last returns the exact sum
-    assert [h.error for h in hops] == [None] * 5
-    assert [h.event.get("state", {}).get("hop", 0) for h in hops] == [0, 1, 2, 3, 4]
-    assert len({h.result["chain_id"] for h in hops}) == 1
-    assert hops[-1].result == {"status": "completed", "chain_id": hops[0].result["chain_id"], "hops": 5, "result": sum_of_squares(n)}
+    assert [e.get("state", {}).get("hop", 0) for e in events] == [0, 1, 2, 3, 4]
+    assert len({r["chain_id"] for r in results}) == 1
+    assert results[-1] == {"status": "completed", "chain_id": results[0]["chain_id"], "hops": 5, "result": sum_of_squares(n)}
 
 
-def test_the_depth_limit_stops_the_chain_with_a_final_result(monkeypatch, caplog):
+def test_the_depth_limit_stops_the_chain_with_a_final_result(long_job, monkeypatch, caplog):
     # GIVEN at most 3 hops and a job that needs 10
     monkeypatch.setenv("STEP_BUDGET", "1")
     monkeypatch.setenv("MAX_CHAIN_DEPTH", "3")
-    runner = LocalRunner("long_job")
     # WHEN the chain runs
     with caplog.at_level(logging.WARNING):
-        hops = runner.run_chain({"n": 10 * 50_000})
-    # THEN it stops after hop 2 with the partial result, and says so
-    assert len(hops) == 3
-    assert hops[-1].result["status"] == "depth-limit"
-    assert (hops[-1].result["cursor"], hops[-1].result["partial_result"]) == (150_000, sum_of_squares(150_000))
+        events, results = run_chain(long_job, {"n": 10 * 50_000})
+    # THEN it stops after hop 2 with the partial result, says so, and hands nothing off
+    assert len(results) == len(events) == 3
+    assert results[-1]["status"] == "depth-limit"
+    assert (results[-1]["cursor"], results[-1]["partial_result"]) == (150_000, sum_of_squares(150_000))
     assert '"message": "chain depth limit reached"' in caplog.text
-    assert not runner.client.queued
 
 
 def test_a_continuation_beyond_the_depth_limit_is_rejected(long_job, context, monkeypatch):
     monkeypatch.setenv("MAX_CHAIN_DEPTH", "5")
     state = {"chain_id": "c", "hop": 5, "cursor": 0, "end": 10, "total": 0}
     with pytest.raises(long_job.BadEvent, match="state.hop 5 is at or beyond MAX_CHAIN_DEPTH 5"):
-        long_job.process(continuation(state), context, LocalLambdaClient())
+        long_job.process(continuation(state), context, RecordingLambdaClient())
 
 
 def test_a_duplicate_delivery_of_a_hop_does_not_fork_the_chain(long_job, context, monkeypatch):
     # GIVEN hop 1 of a chain, delivered twice to the same environment
     monkeypatch.setenv("STEP_BUDGET", "1")
-    client = LocalLambdaClient()
+    client = RecordingLambdaClient()
     event = continuation({"chain_id": "chain-1", "hop": 1, "cursor": 0, "end": 200_000, "total": 0})
     first = long_job.process(event, context, client)
     # WHEN the duplicate arrives
@@ -130,7 +126,7 @@ def test_a_duplicate_delivery_of_a_hop_does_not_fork_the_chain(long_job, context
 )
 def test_bad_events_are_rejected_with_the_field_named(long_job, context, event, message):
     with pytest.raises(long_job.BadEvent, match=message.replace("(", r"\(")):
-        long_job.process(event, context, LocalLambdaClient())
+        long_job.process(event, context, RecordingLambdaClient())
 
 
 def test_oversize_state_is_refused_before_invoking(long_job, lambda_stub):
@@ -146,7 +142,7 @@ def test_oversize_state_is_refused_before_invoking(long_job, lambda_stub):
 def test_an_http_request_starts_the_job_and_answers_202_with_the_chain_id(long_job, context, event_file):
     # GIVEN an API Gateway request asking for a job
     event = json.loads((EVENTS / event_file).read_text())
-    client = LocalLambdaClient()
+    client = RecordingLambdaClient()
     # WHEN handled
     response = long_job.process(event, context, client)
     # THEN 202 with the chain id comes back at once and hop 0 is queued with that chain id
@@ -159,7 +155,7 @@ def test_an_http_request_starts_the_job_and_answers_202_with_the_chain_id(long_j
 def test_an_http_request_with_a_bad_body_gets_400_and_starts_nothing(long_job, context):
     event = json.loads((EVENTS / "api_gateway_v2_start.json").read_text())
     event["body"] = '{"n": 0}'
-    client = LocalLambdaClient()
+    client = RecordingLambdaClient()
     response = long_job.process(event, context, client)
     assert response["statusCode"] == 400
     assert json.loads(response["body"]) == {"error": "n must be a whole number between 1 and 1000000000000; got 0"}
@@ -169,4 +165,4 @@ def test_an_http_request_with_a_bad_body_gets_400_and_starts_nothing(long_job, c
 def test_a_bad_chain_depth_setting_is_reported_by_name(long_job, context, monkeypatch):
     monkeypatch.setenv("MAX_CHAIN_DEPTH", "many")
     with pytest.raises(RuntimeError, match="environment variable MAX_CHAIN_DEPTH must be a positive whole number; got 'many'"):
-        long_job.process(continuation({"chain_id": "c", "hop": 0, "cursor": 0, "end": 10, "total": 0}), context, LocalLambdaClient())
+        long_job.process(continuation({"chain_id": "c", "hop": 0, "cursor": 0, "end": 10, "total": 0}), context, RecordingLambdaClient())

@@ -6,55 +6,28 @@ A change fails with a diff. If the change is intended, review the diff and run
 
 import difflib
 import json
-import re
 from pathlib import Path
 
 import pytest
 
+from tools.wiring import Stack, WiringError, load_stack, stack_file
+
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "__snapshots__"
 STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking")
-REFERENCE = re.compile(r"^\$\{(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_]+)\.[a-z_]+\}$")
-
-
-def path_of(body):
-    return body["//"]["metadata"]["path"].split("/", 1)[1]
-
-
-def referenced(value, type_):
-    """Logical id of the ``type_`` resource or data source ``value`` refers to, else None."""
-    match = REFERENCE.match(value) if isinstance(value, str) else None
-    return match.group(3) if match and match.group(2) == type_ else None
-
-
-def policy_view(document):
-    """Roles with their trust, inline and managed policies resolved; Lambda permissions."""
-    resource = document.get("resource", {})
-    documents = document.get("data", {}).get("aws_iam_policy_document", {})
-
-    def statements(policy_json):
-        return documents[referenced(policy_json, "aws_iam_policy_document")]["statement"]
-
-    roles = {}
-    for role_id, role in resource.get("aws_iam_role", {}).items():
-        inline = {
-            policy["name"]: statements(policy["policy"])
-            for policy in resource.get("aws_iam_role_policy", {}).values()
-            if referenced(policy["role"], "aws_iam_role") == role_id
+def policy_view(stack):
+    """Roles with their trust, inline and managed policies; Lambda permissions (through tools.wiring)."""
+    roles = {
+        role.path: {
+            "name": role.name,
+            "trust": role.trust,
+            "inline_policies": role.inline_policies,
+            "managed_policies": role.managed_policies,
         }
-        managed = sorted(
-            attachment["policy_arn"]
-            for attachment in resource.get("aws_iam_role_policy_attachment", {}).values()
-            if referenced(attachment["role"], "aws_iam_role") == role_id
-        )
-        roles[path_of(role)] = {
-            "name": role["name"],
-            "trust": statements(role["assume_role_policy"]),
-            "inline_policies": inline,
-            "managed_policies": managed,
-        }
+        for role in stack.roles.values()
+    }
     permissions = {
-        path_of(body): {k: v for k, v in body.items() if k != "//"}
-        for body in resource.get("aws_lambda_permission", {}).values()
+        permission.resource.path: {k: v for k, v in permission.resource.body.items() if k != "//"}
+        for permission in stack.permissions
     }
     return {"roles": roles, "lambda_permissions": permissions}
 
@@ -66,8 +39,7 @@ def render(view):
 @pytest.mark.parametrize("stack", STACKS)
 def test_policies_match_the_snapshot(stack, synthesized_app, request):
     # GIVEN the synthesized stack
-    document = json.loads((synthesized_app / "stacks" / stack / "cdk.tf.json").read_text())
-    actual = render(policy_view(document))
+    actual = render(policy_view(load_stack(stack_file(synthesized_app, stack))))
     snapshot = SNAPSHOT_DIR / f"{stack}.policies.json"
     if request.config.getoption("--snapshot-update"):
         snapshot.parent.mkdir(exist_ok=True)
@@ -93,5 +65,5 @@ def test_a_role_policy_of_an_unknown_document_is_reported_not_ignored():
         "data": {"aws_iam_policy_document": {"T": {"statement": []}}},
     }
     # WHEN the view is built THEN it fails loudly rather than snapshotting an incomplete policy
-    with pytest.raises(KeyError, match="Missing"):
-        policy_view(document)
+    with pytest.raises(WiringError, match="names data source aws_iam_policy_document.Missing, which is not in the file"):
+        policy_view(Stack("s", document))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.inspect import Stack, check, diagram_markdown, load, main, wildcard_match
+from tools.inspect import check, diagram_markdown, main
+from tools.wiring import Stack, load_stacks
 
 DOCS_WIRING = Path(__file__).resolve().parents[2] / "docs" / "wiring.md"
 
@@ -106,23 +107,6 @@ def test_a_wildcard_grant_still_allows_the_hop_it_covers(documents):
     assert "role First/ServiceRole allows the wildcard action 'lambda:Invoke*'" in problems
 
 
-@pytest.mark.parametrize(
-    ("pattern", "value", "ignore_case", "expected"),
-    [
-        ("lambda:Invoke*", "lambda:InvokeFunction", True, True),
-        ("LAMBDA:invokefunction", "lambda:InvokeFunction", True, True),
-        ("lambda:Invoke?unction", "lambda:InvokeFunction", True, True),
-        ("lambda:Get*", "lambda:InvokeFunction", True, False),
-        ("${x.arn}:*", "${x.arn}:$LATEST", False, True),
-        ("arn:aws:sqs:*:*:q", "arn:aws:sqs:us-east-1:1:q", False, True),
-        ("arn:aws:sqs:*:*:q", "arn:aws:sqs:us-east-1:1:q2", False, False),
-        ("arn:aws:sqs:[a]:q", "arn:aws:sqs:a:q", False, False),
-    ],
-)
-def test_iam_wildcard_matching(pattern, value, ignore_case, expected):
-    assert wildcard_match(pattern, value, ignore_case=ignore_case) is expected
-
-
 def test_json_output_lists_hops_and_problems(synthesized_app, capsys):
     main([str(synthesized_app), "--json"])
     reports = {r["stack"]: r for r in json.loads(capsys.readouterr().out)}
@@ -132,5 +116,20 @@ def test_json_output_lists_hops_and_problems(synthesized_app, capsys):
 
 
 def test_the_committed_wiring_diagram_is_current(synthesized_app):
-    reports = [check(stack) for stack in load(synthesized_app)]
+    reports = [check(stack) for stack in load_stacks(synthesized_app)]
     assert DOCS_WIRING.read_text() == diagram_markdown(reports), "run: python -m tools.inspect --diagram docs/wiring.md"
+
+
+def test_aws_defaults_are_printed_as_defaults(synthesized_app, capsys):
+    main([str(synthesized_app)])
+    text = capsys.readouterr().out
+    assert "async invoke First:$LATEST retries=2 (default) max_event_age=21600 (default) on_success=lambda_function:Second" in text
+    assert "async invoke LongJob:$LATEST retries=0 max_event_age=21600 (default)" in text
+
+
+def test_a_malformed_stack_file_is_one_line_naming_the_file(tmp_path, capsys):
+    broken = tmp_path / "stacks" / "one" / "cdk.tf.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"resource": {"aws_lambda_function": []}}')
+    assert main([str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: {broken}: resource type 'aws_lambda_function' must map logical ids to objects\n"

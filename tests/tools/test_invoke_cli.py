@@ -1,4 +1,4 @@
-"""python -m tools.invoke: local invokes and the First → destination → Second flows."""
+"""python -m tools.invoke: `async` runs a synthesized stack's wiring; `run` invokes one handler."""
 
 import io
 import json
@@ -8,62 +8,93 @@ import pytest
 from tools.invoke import main
 
 
-def run_cli(*argv):
-    out = io.StringIO()
-    code = main(list(argv), out=out)
-    return code, out.getvalue()
+def cli(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
 
 
-def test_run_follows_the_self_invoking_chain_to_the_final_result(monkeypatch):
-    monkeypatch.delenv("MAX_CHAIN_DEPTH", raising=False)
-    monkeypatch.setenv("STEP_BUDGET", "1000")  # so the CLI's --env override is undone after the test
-    code, text = run_cli("run", "long_job", "--payload", '{"n": 200000}', "--env", "STEP_BUDGET=1")
+def test_async_json_is_one_object_with_the_documented_keys(synthesized_app):
+    # WHEN First of the SQS stack is invoked with --json
+    code, out, err = cli("async", "sqs-destination", "First", "--payload", '{"numbers": [1, 2]}',
+                         "--outdir", str(synthesized_app), "--json")
+    # THEN stdout is exactly one JSON object, the Lambda log lines went to stderr, and the exit code is 0
+    run = json.loads(out)
     assert code == 0
-    assert text.count("REPORT RequestId") == 4
-    assert "--- 4 invocation(s)" in text
-    final = json.loads(text[text.rindex("\n{") :])
-    assert final["result"] == 200000 * 199999 * 399999 // 6
+    assert {"invocations", "deliveries", "dropped", "queues"} <= set(run)
+    assert [(i["function"], i["attempt"], i["status"], i["error_type"]) for i in run["invocations"]] == [("First", 1, "success", None)]
+    assert set(run["invocations"][0]) >= {"function", "attempt", "status", "error_type", "request_id"}
+    (delivery,) = run["deliveries"]
+    assert {k: delivery[k] for k in ("source", "condition", "destination_kind", "destination", "allowed")} == {
+        "source": "First", "condition": "Success", "destination_kind": "sqs", "destination": "Queue", "allowed": True}
+    assert run["queues"]["Queue"][0]["responsePayload"]["sum"] == 3
+    assert "START RequestId" in err and "START RequestId" not in out
 
 
-def test_flow_response_only_shows_second_receiving_only_the_payload():
-    code, text = run_cli("flow", "response-only", "--payload", '{"numbers": [2, 4]}')
+def test_async_text_shows_each_attempt_and_exits_0_whatever_the_handlers_did(synthesized_app):
+    code, out, _ = cli("async", "function-destination", "First", "--payload", '{"numbers": []}', "--outdir", str(synthesized_app))
     assert code == 0
-    received = text.split("--- Second receives (response-only) ---\n", 1)[1]
-    assert json.loads(received[: received.index("\n}") + 2]) == {"count": 2, "sum": 6, "mean": 3.0, "min": 2, "max": 4}
-    assert '{"accepted": true, "shape": "response-payload"}' in text
+    assert out.count("START RequestId") == 3 and out.count("REPORT RequestId") == 3
+    assert "--- 3 invocation(s), 180." in out
+    assert "dropped: First: RetriesExhausted after 3 attempt(s) and no on-failure destination" in out
 
 
-def test_flow_function_destination_shows_second_receiving_the_full_record():
-    code, text = run_cli("flow", "function-destination", "--payload", '{"numbers": [1]}')
+def test_env_and_timeout_override_the_functions_settings_from_the_json(synthesized_app, tmp_path):
+    # GIVEN the event in a file, STEP_BUDGET=1 and a 5 s timeout for LongJob
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"n": 150_000}))
+    code, out, _ = cli("async", "self-invoking", "LongJob", "--event", str(event), "--outdir", str(synthesized_app),
+                       "--env", "STEP_BUDGET=1", "--timeout", "5", "--json")
+    # THEN each hop does one chunk: three hops for three chunks
+    run = json.loads(out)
     assert code == 0
-    assert '"condition": "Success"' in text
-    assert '{"accepted": true, "shape": "invocation-record"}' in text
-
-
-def test_flow_sqs_prints_the_message_body_the_queue_receives(tmp_path):
-    event_file = tmp_path / "event.json"
-    event_file.write_text('{"numbers": [5]}')
-    code, text = run_cli("flow", "sqs-destination", "--event", str(event_file))
-    body = json.loads(text.split("--- SQS message body delivered to the queue ---\n", 1)[1])
-    assert code == 0
-    assert body["requestPayload"] == {"numbers": [5]} and body["responsePayload"]["sum"] == 5
-
-
-def test_a_failing_first_never_reaches_second_in_the_response_only_flow():
-    code, text = run_cli("flow", "response-only", "--payload", '{"numbers": []}')
-    assert code == 1
-    assert "the rule matches Success results only" in text
+    assert [i["result"].get("status") for i in run["invocations"]] == ["handed-off", "handed-off", "completed"]
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("run", "first", "--timeout", "901"), "--timeout must be between 1 and 900 seconds; got 901"),
-        (("run", "first", "--payload", "{bad"), "cannot read the event"),
-        (("run", "first", "--env", "NOVALUE"), "--env takes KEY=VALUE; got 'NOVALUE'"),
-        (("run", "nope"), "unknown function 'nope'"),
+        (("async", "response-only", "Third", "--payload", "{}"), "no function 'Third' in stack response-only; its functions: First, Second"),
+        (("async", "nope", "First", "--payload", "{}"), "stack 'nope' is not synthesized under"),
+        (("async", "response-only", "First", "--payload", "{}", "--env", "NOVALUE"), "--env takes KEY=VALUE; got 'NOVALUE'"),
+        (("async", "response-only", "First", "--payload", "{}", "--timeout", "901"), "--timeout must be between 1 and 900 seconds; got 901"),
+        (("async", "response-only", "First"), "give the event with --payload JSON or --event FILE"),
+        (("async", "response-only", "First", "--payload", "{bad"), "cannot read the event"),
+        (("run", "third", "--payload", "{}"), "unknown function 'third'; available: first, long_job, second"),
     ],
 )
-def test_bad_arguments_exit_with_a_clear_message(argv, message):
-    with pytest.raises(SystemExit, match=message):
-        run_cli(*argv)
+def test_bad_arguments_exit_2_with_a_clear_message(synthesized_app, argv, message):
+    code, out, err = cli(*argv, "--outdir", str(synthesized_app)) if argv[0] == "async" else cli(*argv)
+    assert code == 2
+    assert message in err and out == ""
+
+
+def test_a_stack_that_is_not_synthesized_says_which_command_makes_it(tmp_path):
+    code, _, err = cli("async", "response-only", "First", "--payload", "{}", "--outdir", str(tmp_path))
+    assert code == 2
+    assert err.strip() == (f"error: stack 'response-only' is not synthesized under {tmp_path}: "
+                           "run `make synth` (or `pipenv run python main.py`) first")
+
+
+def test_a_malformed_stack_file_is_one_line_naming_it(tmp_path):
+    broken = tmp_path / "stacks" / "response-only" / "cdk.tf.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"resource": ')
+    code, _, err = cli("async", "response-only", "First", "--payload", "{}", "--outdir", str(tmp_path))
+    assert code == 2
+    assert err.strip() == f"error: {broken}: not valid JSON (line 1, column 14: Expecting value)"
+
+
+def test_run_invokes_one_handler_and_lists_its_hand_off_without_following_it(monkeypatch):
+    monkeypatch.setenv("STEP_BUDGET", "2")  # restored after the test; --env overrides it during the call
+    code, out, _ = cli("run", "long_job", "--payload", '{"n": 200000}', "--env", "STEP_BUDGET=1")
+    assert code == 0
+    assert out.count("REPORT RequestId") == 1
+    assert "--- not followed (use `async` on a synthesized stack): lambda.Invoke long_job (Event)" in out
+    assert json.loads(out[out.rindex("\n{"):])["status"] == "handed-off"
+
+
+def test_run_exits_1_when_the_handler_fails():
+    code, out, _ = cli("run", "first", "--payload", '{"numbers": []}')
+    assert code == 1
+    assert json.loads(out[out.rindex("\n{"):])["errorType"] == "ValueError"

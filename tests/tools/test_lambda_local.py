@@ -1,20 +1,20 @@
-"""The local Lambda runner: context, chain following, and the records AWS would deliver."""
+"""The execution layer: one handler invoked as the Python runtime would, AWS calls intercepted."""
 
 import io
+import os
 import re
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
-from tools.lambda_local import (
-    Invocation,
-    LambdaContext,
-    LocalLambdaClient,
-    LocalRunner,
-    apply_input_path,
-    destination_record,
-    eventbridge_event,
-    load_function,
-)
+from tools.lambda_local import AwsError, LambdaContext, intercept_aws, invoke_handler, load_function, read_payload
+
+
+def invoke(handler, event=None, **context_options):
+    out = io.StringIO()
+    context = LambdaContext(function_name="f", **context_options)
+    return invoke_handler(handler, event or {}, context, out=out), out.getvalue()
 
 
 def test_remaining_time_counts_down_from_the_timeout():
@@ -25,71 +25,90 @@ def test_remaining_time_counts_down_from_the_timeout():
     assert context.invoked_function_arn == "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
-def test_each_hop_prints_start_end_and_report_lines(monkeypatch):
-    # GIVEN a chain of 3 hops
-    monkeypatch.setenv("STEP_BUDGET", "1")
+def test_an_invocation_prints_start_end_and_report_around_the_handlers_logs():
+    # GIVEN a handler that logs and prints WHEN invoked with 256 MB
+    def handler(event, context):
+        import logging
+
+        logging.getLogger().warning("working on %s", event["job"])
+        print("plain output")
+        return {"ok": True}
+
+    invocation, text = invoke(handler, {"job": 7}, memory_limit_in_mb=256)
+    # THEN the log lines sit between START and END in Lambda's format, and REPORT closes it
+    request_id = invocation.request_id
+    lines = text.splitlines()
+    assert lines[0] == f"START RequestId: {request_id} Version: $LATEST"
+    assert re.fullmatch(rf"\[WARNING\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{request_id}\tworking on 7", lines[1])
+    assert lines[2:4] == ["plain output", f"END RequestId: {request_id}"]
+    assert re.fullmatch(rf"REPORT RequestId: {request_id}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\t"
+                        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB", lines[4])
+    assert invocation.result == {"ok": True} and invocation.error is None
+
+
+def test_an_unhandled_exception_becomes_the_runtimes_error_payload():
+    def handler(event, context):
+        raise ValueError("event.numbers must be a non-empty list of numbers")
+
+    invocation, text = invoke(handler)
+    assert invocation.error["errorMessage"] == "event.numbers must be a non-empty list of numbers"
+    assert (invocation.error["errorType"], invocation.error["requestId"]) == ("ValueError", invocation.request_id)
+    assert 'raise ValueError("event.numbers must be a non-empty list of numbers")' in invocation.error["stackTrace"][-1]
+    assert '{"errorMessage": "event.numbers must be a non-empty list of numbers", "errorType": "ValueError"}' in text
+
+
+def test_a_handler_past_its_timeout_is_interrupted_even_if_it_catches_exceptions():
+    def handler(event, context):
+        while True:
+            try:
+                sum(range(1000))
+            except Exception:  # noqa: BLE001 - the timeout must get through this
+                pass
+
+    invocation, _ = invoke(handler, timeout_ms=200)
+    assert invocation.error == {
+        "errorMessage": f"RequestId: {invocation.request_id} Error: Task timed out after 0.20 seconds",
+        "errorType": "Sandbox.Timedout",
+    }
+    assert 200 <= invocation.duration_ms < 700
+
+
+def test_a_result_that_is_not_json_fails_like_the_runtime():
+    invocation, _ = invoke(lambda event, context: {1, 2})
+    assert invocation.error["errorType"] == "Runtime.MarshalError"
+    assert invocation.result is None
+
+
+def test_the_functions_environment_is_set_during_the_invocation_only(monkeypatch):
+    monkeypatch.delenv("STEP_BUDGET", raising=False)
+    seen = []
     out = io.StringIO()
-    runner = LocalRunner("long_job", out=out, memory_mb=256)
-    # WHEN it runs
-    hops = runner.run_chain({"n": 150_000})
-    # THEN every hop has START, END and a REPORT with duration and memory, with its own request id
-    text = out.getvalue()
-    reports = re.findall(r"^REPORT RequestId: (\S+)\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB$", text, re.M)
-    assert reports == [h.request_id for h in hops] and len(hops) == 3
-    assert re.findall(r"^START RequestId: (\S+) Version: \$LATEST$", text, re.M) == reports
-    assert re.findall(r"^END RequestId: (\S+)$", text, re.M) == reports
+    invoke_handler(lambda e, c: seen.append(os.environ.get("STEP_BUDGET")), {}, LambdaContext(), out=out,
+                   environment={"STEP_BUDGET": "3"})
+    assert seen == ["3"] and "STEP_BUDGET" not in os.environ
 
 
-def test_an_unhandled_error_is_reported_like_lambda_and_kept_on_the_invocation():
-    out = io.StringIO()
-    invocation = LocalRunner("first", out=out).invoke({"numbers": []})
-    assert invocation.error["errorType"] == "ValueError"
-    assert '{"errorMessage": "event.numbers must be a non-empty list of numbers", "errorType": "ValueError"}' in out.getvalue()
+def test_intercepted_boto3_calls_reach_the_callback_and_errors_surface_as_client_errors():
+    # GIVEN an interceptor that answers Invoke and refuses everything else
+    calls = []
+
+    def answer(service, operation, params):
+        calls.append((service, operation, read_payload(params.get("Payload"))))
+        if operation != "Invoke":
+            raise AwsError("AccessDeniedException", "not here", 403)
+        return {"StatusCode": 202}
+
+    # WHEN a client of the default session calls Invoke and then ListFunctions
+    with intercept_aws(answer):
+        client = boto3.client("lambda")
+        response = client.invoke(FunctionName="f", InvocationType="Event", Payload=b'{"a": 1}')
+        with pytest.raises(ClientError, match=r"\(AccessDeniedException\) when calling the ListFunctions operation: not here"):
+            client.list_functions()
+    # THEN both reached the callback, with the handler's own arguments
+    assert response["StatusCode"] == 202
+    assert calls == [("lambda", "Invoke", {"a": 1}), ("lambda", "ListFunctions", None)]
 
 
-def test_the_local_client_refuses_synchronous_invokes():
-    with pytest.raises(ValueError, match="only supports InvocationType='Event'; got 'RequestResponse'"):
-        LocalLambdaClient().invoke(FunctionName="f", Payload=b"{}")
-
-
-def test_a_chain_that_never_ends_is_stopped(monkeypatch):
-    monkeypatch.setenv("STEP_BUDGET", "1")
-    runner = LocalRunner("long_job", max_invocations=3)
-    with pytest.raises(RuntimeError, match="stopped after 3 local invocations"):
-        runner.run_chain({"n": 10 * 50_000})
-
-
-def test_unknown_functions_are_named_with_the_available_ones():
+def test_unknown_handlers_are_named_with_the_available_ones():
     with pytest.raises(ValueError, match="unknown function 'third'; available: first, long_job, second"):
         load_function("third")
-
-
-def test_a_success_record_has_the_shape_lambda_delivers():
-    record = destination_record("first", Invocation(request_id="r1", event={"numbers": [1]}, result={"sum": 1}))
-    assert set(record) == {"version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"}
-    assert record["requestContext"] == {
-        "requestId": "r1",
-        "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:first:$LATEST",
-        "condition": "Success",
-        "approximateInvokeCount": 1,
-    }
-    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST"}
-    assert (record["requestPayload"], record["responsePayload"]) == ({"numbers": [1]}, {"sum": 1})
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record["timestamp"])
-
-
-def test_a_failure_record_carries_the_error_and_function_error():
-    error = {"errorMessage": "boom", "errorType": "ValueError", "stackTrace": []}
-    record = destination_record("first", Invocation(request_id="r2", event={}, error=error), attempts=3)
-    assert record["requestContext"]["condition"] == "RetriesExhausted"
-    assert record["requestContext"]["approximateInvokeCount"] == 3
-    assert record["responseContext"]["functionError"] == "Unhandled"
-    assert record["responsePayload"] == error
-
-
-def test_the_eventbridge_event_matches_the_rule_and_its_input_path_yields_the_payload():
-    record = destination_record("first", Invocation(request_id="r3", event={}, result={"sum": 6}))
-    event = eventbridge_event(record)
-    assert (event["source"], event["detail-type"]) == ("lambda", "Lambda Function Invocation Result - Success")
-    assert event["resources"] == ["arn:aws:lambda:us-east-1:123456789012:function:first:$LATEST"]
-    assert apply_input_path(event, "$.detail.responsePayload") == {"sum": 6}

@@ -9,6 +9,7 @@ provider_imports.install()
 
 from components.errors import ConfigurationError
 from components.function import Function
+from components.alias import Alias
 from components.iam import PolicyStatement
 from components.async_invoke import EventInvokeConfig
 from components.self_invoking_function import SelfInvokingFunction
@@ -17,11 +18,13 @@ from components.destinations import (
     DestinationKind,
     EventBridgeDestination,
     FunctionDestination,
+    S3Destination,
     SnsDestination,
     SqsDestination,
 )
 
 __all__ = [
+    "Alias",
     "ConfigurationError",
     "Destination",
     "DestinationKind",
@@ -30,6 +33,7 @@ __all__ = [
     "Function",
     "FunctionDestination",
     "PolicyStatement",
+    "S3Destination",
     "SelfInvokingFunction",
     "SnsDestination",
     "SqsDestination",

@@ -1,15 +1,20 @@
 """``aws_lambda_function_event_invoke_config``: what Lambda does with an asynchronous result.
 
 Validated at synth time, before any resource is added: ``max_event_age`` 60–21600 seconds,
-``retry_attempts`` 0–2, ``qualifier`` ``$LATEST`` or a version/alias name. Destinations are bound
-with this construct as their scope and grant the function what they need; the configuration
-depends on the function's role policy, because AWS rejects a destination the role cannot yet reach.
+``retry_attempts`` 0–2, each destination a ``Destination`` fit for its outcome (an S3 bucket takes
+failure records only), and no loop: following on-success/on-failure function destinations
+(response-only rules included) from this function and qualifier must not lead back to it. The
+qualifier is ``$LATEST`` (``Function.configure_async_invoke``) or an alias the stack creates
+(``Alias.configure_async_invoke``): never a free string that could name nothing.
+
+Destinations are bound with this construct as their scope and grant the function what they need;
+the configuration depends on the function's role policy, because AWS rejects a destination the role
+cannot yet reach (and on the alias, when it configures one).
 """
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from constructs import Construct
 from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
@@ -19,31 +24,44 @@ from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
     LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess,
 )
 
-from components.destinations.base import Destination, DestinationKind
+from components.destinations.base import Destination, DestinationKind, require_destination
 from components.errors import ConfigurationError, require_int_in_range
 
 if TYPE_CHECKING:
     from components.function import Function
 
-_QUALIFIER = re.compile(r"^(\$LATEST|[A-Za-z0-9_-]{1,128})$")
+LATEST = "$LATEST"
 
 
-def validate_async_invoke_options(
-    *, max_event_age: Optional[int], retry_attempts: Optional[int], qualifier: str
-) -> None:
+def validate_async_invoke_options(*, max_event_age: Optional[int], retry_attempts: Optional[int]) -> None:
     if max_event_age is not None:
         require_int_in_range("max_event_age", max_event_age, 60, 21600, "seconds")
     if retry_attempts is not None:
         require_int_in_range("retry_attempts", retry_attempts, 0, 2)
-    if not isinstance(qualifier, str) or not _QUALIFIER.match(qualifier):
-        raise ConfigurationError(
-            f"qualifier must be '$LATEST' or a version number or alias name "
-            f"(letters, digits, '-', '_'); got {qualifier!r}"
-        )
+
+
+def _loop_through(function: "Function", qualifier: str, outcome: str, destination: Destination) -> Optional[list[str]]:
+    """The path back to ``(function, qualifier)`` that this new destination would close, if any."""
+    start = destination.target_function
+    if start is None:
+        return None
+    name = lambda fn, q: fn.node.id if q == LATEST else f"{fn.node.id}:{q}"  # noqa: E731
+    pending = [(start, [name(function, qualifier), f"--{outcome}-->", name(*start)])]
+    seen: set[tuple[int, str]] = set()
+    while pending:
+        (node, node_qualifier), path = pending.pop()
+        if node is function and node_qualifier == qualifier:
+            return path
+        if (id(node), node_qualifier) in seen:
+            continue
+        seen.add((id(node), node_qualifier))
+        for next_outcome, target in node.destination_edges.get(node_qualifier, []):
+            pending.append((target, path + [f"--{next_outcome}-->", name(*target)]))
+    return None
 
 
 class EventInvokeConfig(Construct):
-    """The asynchronous invoke configuration of one function (child id ``Resource``)."""
+    """The asynchronous invoke configuration of one function or alias (child id ``Resource``)."""
 
     def __init__(
         self,
@@ -51,28 +69,42 @@ class EventInvokeConfig(Construct):
         id: str,
         *,
         function: "Function",
+        qualifier: str = LATEST,
         on_success: Optional[Destination] = None,
         on_failure: Optional[Destination] = None,
         max_event_age: Optional[int] = None,
         retry_attempts: Optional[int] = None,
-        qualifier: str = "$LATEST",
+        depends_on: Sequence[Any] = (),
     ) -> None:
-        validate_async_invoke_options(
-            max_event_age=max_event_age, retry_attempts=retry_attempts, qualifier=qualifier
-        )
+        validate_async_invoke_options(max_event_age=max_event_age, retry_attempts=retry_attempts)
+        destinations = {
+            kind: require_destination(value, kind)
+            for kind, value in ((DestinationKind.SUCCESS, on_success), (DestinationKind.FAILURE, on_failure))
+        }
+        for kind, destination in destinations.items():
+            if destination is None:
+                continue
+            destination.validate(kind)
+            loop = _loop_through(function, qualifier, kind.parameter, destination)
+            if loop:
+                raise ConfigurationError(
+                    f"{kind.parameter} would make a loop: {' '.join(loop)}. Every result would start the chain "
+                    "again (AWS stops it after about 16 invocations, or never with recursive_loop Allow); for "
+                    "bounded self-invocation use SelfInvokingFunction"
+                )
         super().__init__(scope, id)
         self.qualifier = qualifier
-        success_arn = on_success.bind(self, function, DestinationKind.SUCCESS, qualifier=qualifier) if on_success else None
-        failure_arn = on_failure.bind(self, function, DestinationKind.FAILURE, qualifier=qualifier) if on_failure else None
+        arns = {kind: d.bind(self, function, kind, qualifier=qualifier) for kind, d in destinations.items() if d is not None}
+        for kind, destination in destinations.items():
+            target = destination.target_function if destination is not None else None
+            if target is not None:
+                function.destination_edges.setdefault(qualifier, []).append((kind.parameter, target))
         destination_config = None
-        if success_arn or failure_arn:
+        if arns:
+            success, failure = arns.get(DestinationKind.SUCCESS), arns.get(DestinationKind.FAILURE)
             destination_config = LambdaFunctionEventInvokeConfigDestinationConfig(
-                on_success=LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(destination=success_arn)
-                if success_arn
-                else None,
-                on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=failure_arn)
-                if failure_arn
-                else None,
+                on_success=LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(destination=success) if success else None,
+                on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=failure) if failure else None,
             )
         self.resource = LambdaFunctionEventInvokeConfig(
             self,
@@ -82,5 +114,17 @@ class EventInvokeConfig(Construct):
             maximum_event_age_in_seconds=max_event_age,
             maximum_retry_attempts=retry_attempts,
             destination_config=destination_config,
-            depends_on=[function.role_policy],
+            depends_on=[function.role_policy, *depends_on],
         )
+
+
+def configure_async_invoke(owner: Construct, what: str, *, function: "Function", qualifier: str,
+                           depends_on: Sequence[Any] = (), **options: Any) -> EventInvokeConfig:
+    """The one ``EventInvokeConfig`` of a function or alias (child id ``EventInvokeConfig``)."""
+    if owner.node.try_find_child("EventInvokeConfig") is not None:
+        raise ConfigurationError(
+            f"configure_async_invoke was already called on {what} {owner.node.path!r}; "
+            f"a {what} has one asynchronous invoke configuration: pass all options in one call"
+        )
+    return EventInvokeConfig(owner, "EventInvokeConfig", function=function, qualifier=qualifier,
+                             depends_on=depends_on, **options)

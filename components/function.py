@@ -11,7 +11,8 @@ Creates (child ids in brackets):
 - the function [Resource], depending on its log group so Lambda never creates an
   unmanaged one with infinite retention first.
 
-Defaults: Python 3.12, ``index.handler``, 128 MB, 30 s, X-Ray tracing off.
+Defaults: Python 3.12, ``index.handler``, 128 MB, 30 s, X-Ray tracing off, no published versions
+(``publish=True`` publishes one per change; ``add_alias`` names one).
 Grants go through ``add_to_role_policy``; ``grant_invoke`` and the destinations call it.
 """
 
@@ -31,13 +32,14 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunctionTracingConfig,
 )
 
-from components.async_invoke import EventInvokeConfig
+from components.async_invoke import LATEST, EventInvokeConfig, configure_async_invoke
 from components.code_asset import code_asset
 from components.errors import ConfigurationError, require_int_in_range
 from components.iam import PolicyDocument, PolicyStatement
 from components.naming import physical_name
 
 if TYPE_CHECKING:
+    from components.alias import Alias
     from components.destinations.base import Destination
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
@@ -64,6 +66,7 @@ class Function(Construct):
         tracing: bool = False,
         log_retention_days: int = 14,
         description: Optional[str] = None,
+        publish: bool = False,
     ) -> None:
         require_int_in_range("timeout", timeout, 1, 900, "seconds")
         require_int_in_range("memory_size", memory_size, 128, 10240, "MB")
@@ -114,9 +117,12 @@ class Function(Construct):
             source_code_hash=archive.source_code_hash,
             environment=LambdaFunctionEnvironment(variables=dict(environment)) if environment else None,
             tracing_config=LambdaFunctionTracingConfig(mode="Active") if tracing else None,
+            publish=publish or None,
             depends_on=[self.log_group],
         )
-        self._event_invoke_config: Optional[EventInvokeConfig] = None
+        self.publish = publish
+        # qualifier -> [(outcome, (target function, target qualifier))]: followed to refuse loops.
+        self.destination_edges: dict[str, list[tuple[str, tuple["Function", str]]]] = {}
 
     @functools.cached_property
     def arn(self) -> str:
@@ -150,25 +156,33 @@ class Function(Construct):
         on_failure: Optional["Destination"] = None,
         max_event_age: Optional[int] = None,
         retry_attempts: Optional[int] = None,
-        qualifier: str = "$LATEST",
     ) -> EventInvokeConfig:
-        """Configure asynchronous invocation: destinations, retries (0–2), event age (60–21600 s).
+        """Configure asynchronous invocation of ``$LATEST``: destinations, retries (0–2), event age (60–21600 s).
 
-        Can be called once per function; the destinations grant their own permissions.
+        Can be called once per function (an alias has its own: ``add_alias(...).configure_async_invoke``);
+        the destinations grant their own permissions.
         """
-        if self._event_invoke_config is not None:
-            raise ConfigurationError(
-                f"configure_async_invoke was already called on function {self.node.path!r}; "
-                "a function has one asynchronous invoke configuration: pass all options in one call"
-            )
-        self._event_invoke_config = EventInvokeConfig(
-            self,
-            "EventInvokeConfig",
-            function=self,
-            on_success=on_success,
-            on_failure=on_failure,
-            max_event_age=max_event_age,
-            retry_attempts=retry_attempts,
-            qualifier=qualifier,
+        return configure_async_invoke(
+            self, "function", function=self, qualifier=LATEST,
+            on_success=on_success, on_failure=on_failure, max_event_age=max_event_age, retry_attempts=retry_attempts,
         )
-        return self._event_invoke_config
+
+    @property
+    def version(self) -> str:
+        """The latest published version (a Terraform reference); ``$LATEST`` unless ``publish=True``."""
+        return self.resource.version
+
+    def add_alias(self, name: str, *, version: Optional[str] = None, description: Optional[str] = None) -> "Alias":
+        """An alias [Alias-<name>] of this function, on ``version`` (default: the latest published one)."""
+        from components.alias import Alias
+
+        if version is None:
+            if not self.publish:
+                raise ConfigurationError(
+                    f"add_alias({name!r}) on function {self.node.path!r} needs a published version: create the "
+                    "function with publish=True, or pass version='$LATEST' to alias the unpublished code"
+                )
+            version = self.version
+        if self.node.try_find_child(f"Alias-{name}") is not None:
+            raise ConfigurationError(f"function {self.node.path!r} already has an alias {name!r}")
+        return Alias(self, f"Alias-{name}", function=self, name=name, version=version, description=description)

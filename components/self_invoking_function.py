@@ -48,7 +48,7 @@ class SelfInvokingFunction(Function):
         **function_options: Any,
     ) -> None:
         require_int_in_range("max_chain_depth", max_chain_depth, 1, MAX_CHAIN_DEPTH_LIMIT, "hops")
-        validate_async_invoke_options(max_event_age=max_event_age, retry_attempts=retry_attempts, qualifier="$LATEST")
+        validate_async_invoke_options(max_event_age=max_event_age, retry_attempts=retry_attempts)
         super().__init__(
             scope,
             id,

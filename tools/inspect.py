@@ -105,6 +105,7 @@ def check(stack: Stack) -> Report:
 
     configs = []
     for config in stack.invoke_configs:
+        source = config.function.path if config.qualifier == "$LATEST" else f"{config.function.path}:{config.qualifier}"
         entry: dict[str, Any] = {
             "function": config.function.path, "qualifier": config.qualifier,
             "retries": config.max_retries, "retries_is_default": config.retries_is_default,
@@ -115,7 +116,10 @@ def check(stack: Stack) -> Report:
             if destination is None:
                 continue
             entry[outcome] = stack.label(destination)
-            hop = f"{config.function.path} --{outcome}--> {entry[outcome]}"
+            target_function, target_qualifier = stack.function_at(str(stack.value(destination)))
+            if target_function is not None:
+                entry[f"{outcome}_function"] = target_function.path + (f":{target_qualifier}" if target_qualifier else "")
+            hop = f"{source} --{outcome}--> {entry[outcome]}"
             requirements = stack.delivery_requirements(str(stack.value(destination)))
             role = config.function.role
             if not requirements or role is None:
@@ -180,13 +184,15 @@ def mermaid(stack: Stack, report: Report) -> str:
         for outcome in ("on_success", "on_failure"):
             if outcome in config:
                 target = config[outcome]
-                target_node = destination_node(target)
-                if not target.startswith("lambda_function:"):
+                function = config.get(f"{outcome}_function")
+                target_node = node_id("fn_" + function.split(":")[0]) if function else destination_node(target)
+                if not function:
                     default_bus = target.endswith(":event-bus/default")
                     lines.append(f'  {target_node}[("{"default event bus" if default_bus else target}")]')
                     if default_bus:
                         buses["default"] = target_node
-                lines.append(f'  {node_id("fn_" + config["function"])} -- "{outcome.replace("_", " ")}" --> {target_node}')
+                qualified = "" if config["qualifier"] == "$LATEST" else f" ({config['qualifier']})"
+                lines.append(f'  {node_id("fn_" + config["function"])} -- "{outcome.replace("_", " ")}{qualified}" --> {target_node}')
     for rule in report.summary["rules"]:
         rule_node = node_id("rule_" + rule["rule"])
         lines.append(f'  {rule_node}{{{{"rule {rule["rule"]}"}}}}')

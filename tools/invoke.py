@@ -6,7 +6,7 @@
         [--timeout SECONDS] [--memory MB] [--env KEY=VALUE ...]
 
 ``async`` runs ``cdktf.out/stacks/STACK/cdk.tf.json`` with the local engine (``tools/engine.py``):
-FUNCTION (its construct id, e.g. ``First``) is invoked as an Event, then retries, destinations,
+FUNCTION (its construct id, e.g. ``First``; ``First:live`` for an alias) is invoked as an Event, then retries, destinations,
 EventBridge rules and self-invocations follow exactly as the JSON wires them. ``--env`` and
 ``--timeout`` override FUNCTION's environment and timeout from the JSON. Without ``--json``: Lambda's
 START/END/REPORT lines per invocation, each retry and delivery as it happens, and a summary; with
@@ -72,16 +72,17 @@ def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         stack = load_stack(path)
     except WiringError as error:
         raise UsageError(str(error)) from None
-    if args.function not in stack.functions:
-        raise UsageError(f"no function {args.function!r} in stack {args.stack}; "
+    function, _, alias = args.function.partition(":")
+    if function not in stack.functions:
+        raise UsageError(f"no function {function!r} in stack {args.stack}; "
                          f"its functions: {', '.join(sorted(stack.functions))}")
     log = err if args.json else out
     started = time.perf_counter()
-    environment = {args.function: environment_overrides(args.env)}
-    timeouts = {args.function: args.timeout} if args.timeout else {}
+    environment = {function: environment_overrides(args.env)}
+    timeouts = {function: args.timeout} if args.timeout else {}
     try:
         with Engine(stack, out=log, environment=environment, timeouts=timeouts) as engine:
-            run = engine.invoke_async(args.function, event)
+            run = engine.invoke_async(function, event, qualifier=alias or None)
     except (EngineError, WiringError) as error:
         raise UsageError(str(error)) from None
     if args.json:
@@ -119,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     run_async_parser = commands.add_parser("async", help="run a synthesized stack's asynchronous wiring")
     run_async_parser.add_argument("stack", help="stack name, e.g. response-only")
-    run_async_parser.add_argument("function", help="construct id of the function in that stack, e.g. First")
+    run_async_parser.add_argument("function", help="construct id of the function in that stack, e.g. First (First:live for an alias)")
     run_async_parser.add_argument("--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]")
     run_async_parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     run_one_parser = commands.add_parser("run", help="invoke one handler from functions/ once")

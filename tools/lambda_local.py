@@ -175,7 +175,8 @@ def _deadline(seconds: float) -> Iterator[None]:
 
 def error_payload(error: BaseException, request_id: str) -> dict[str, Any]:
     """The payload the Python runtime returns for an unhandled exception."""
-    frames = traceback.extract_tb(error.__traceback__)
+    # The runtime shows the function's frames only, not the code that called the handler.
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename != __file__]
     return {
         "errorMessage": str(error),
         "errorType": type(error).__name__,

@@ -36,7 +36,7 @@ DEFAULT_RETRIES = 2
 DEFAULT_MAX_EVENT_AGE = 21600
 LATEST = "$LATEST"
 
-REFERENCE = re.compile(r"\$\{(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_]+)\.([a-z0-9_]+)\}")
+REFERENCE = re.compile(r"\$\{(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}")
 JSONENCODE = re.compile(r"\$\{jsonencode\((.*)\)\}", re.S)
 DATA_LABELS = {"aws_partition": "<partition>", "aws_region": "<region>", "aws_caller_identity": "<account>"}
 

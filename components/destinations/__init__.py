@@ -3,6 +3,7 @@
 from components.destinations.base import Destination, DestinationKind
 from components.destinations.event_bridge import EventBridgeDestination
 from components.destinations.function import FunctionDestination
+from components.destinations.s3 import S3Destination
 from components.destinations.sns import SnsDestination
 from components.destinations.sqs import SqsDestination
 
@@ -11,6 +12,7 @@ __all__ = [
     "DestinationKind",
     "EventBridgeDestination",
     "FunctionDestination",
+    "S3Destination",
     "SnsDestination",
     "SqsDestination",
 ]

@@ -1,23 +1,34 @@
-"""Put invocation records on an EventBridge bus (the account's default bus unless given one)."""
+"""Put invocation records on an EventBridge bus: the account's default bus unless given one.
+
+Grants ``events:PutEvents`` on the bus. Lambda puts the record as the detail of an event with
+source ``lambda`` and detail type ``Lambda Function Invocation Result - Success|Failure``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from constructs import Construct
+from cdktf_cdktf_provider_aws.cloudwatch_event_bus import CloudwatchEventBus
 
+from components.arns import EVENT_BUS, require_arn
 from components.aws_context import default_event_bus_arn
-from components.destinations.base import DestinationKind
+from components.destinations.base import Destination, DestinationKind
 from components.iam import PolicyStatement
 
 if TYPE_CHECKING:
     from components.function import Function
 
 
-class EventBridgeDestination:
-    def __init__(self, event_bus_arn: Optional[str] = None) -> None:
-        """``event_bus_arn``: e.g. ``CloudwatchEventBus.arn``; ``None`` means the default bus."""
-        self.event_bus_arn = event_bus_arn
+class EventBridgeDestination(Destination):
+    def __init__(self, event_bus: Optional[Union[CloudwatchEventBus, str]] = None) -> None:
+        """``event_bus``: a ``CloudwatchEventBus`` of this stack, an existing bus's ARN, or None for the default bus."""
+        if isinstance(event_bus, CloudwatchEventBus):
+            self.event_bus_arn: Optional[str] = event_bus.arn
+        elif event_bus is None:
+            self.event_bus_arn = None
+        else:
+            self.event_bus_arn = require_arn(event_bus, EVENT_BUS, "EventBridgeDestination(event_bus)")
 
     def bind(self, scope: Construct, fn: "Function", kind: DestinationKind, *, qualifier: str) -> str:
         bus_arn = self.event_bus_arn or default_event_bus_arn(scope)

@@ -1,13 +1,25 @@
 """Destinations: each returns its ARN and grants exactly what delivery needs."""
 
 import json
+import re
 
 import pytest
 from cdktf_cdktf_provider_aws.cloudwatch_event_bus import CloudwatchEventBus
+from cdktf_cdktf_provider_aws.data_aws_sqs_queue import DataAwsSqsQueue
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
-from components import EventBridgeDestination, Function, FunctionDestination, SnsDestination, SqsDestination
+from components import (
+    ConfigurationError,
+    EventBridgeDestination,
+    Function,
+    FunctionDestination,
+    S3Destination,
+    SnsDestination,
+    SqsDestination,
+)
 from tests.support import FIRST_CODE, SECOND_CODE, logical_id, new_stack, only, resources, role_policy_statements, synth
 
 DEFAULT_BUS_ARN = (
@@ -64,23 +76,26 @@ def test_response_only_rule_matches_success_results_of_the_configured_qualifier(
     first_arn = f"${{aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'First')}.arn}}"
     rule = only(resources(out, "aws_cloudwatch_event_rule"))
     assert rule["event_pattern"] == (
-        '${jsonencode({"source" = ["lambda"], '
+        '${jsonencode({"source" = ["lambda", "aws.lambda"], '
         '"detail-type" = ["Lambda Function Invocation Result - Success"], '
         f'"resources" = ["{first_arn}:$LATEST"]}})}}'
     )
 
 
 def test_response_only_on_failure_matches_failure_results_of_an_alias():
-    # GIVEN the response-only destination used on failure, for the alias "live"
+    # GIVEN the response-only destination used on failure of First's alias "live"
     stack = new_stack()
-    first, second = pair(stack)
-    first.configure_async_invoke(on_failure=FunctionDestination(second, response_only=True), qualifier="live")
+    first = Function(stack, "First", code=FIRST_CODE, publish=True)
+    second = Function(stack, "Second", code=SECOND_CODE)
+    first.add_alias("live").configure_async_invoke(on_failure=FunctionDestination(second, response_only=True))
     out = synth(stack)
-    # THEN the rule matches Failure results of <arn>:live
+    # THEN the rule matches Failure results of <arn>:live, and the config is the alias's
+    first_arn = f"${{aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'First')}.arn}}"
     pattern = only(resources(out, "aws_cloudwatch_event_rule"))["event_pattern"]
     assert '"detail-type" = ["Lambda Function Invocation Result - Failure"]' in pattern
-    assert ':live"]' in pattern
+    assert f'"resources" = ["{first_arn}:live"]' in pattern
     assert destination_of(out, "on_failure") == DEFAULT_BUS_ARN
+    assert only(resources(out, "aws_lambda_function_event_invoke_config"))["qualifier"] == "live"
 
 
 def test_response_only_target_forwards_only_the_response_payload_to_second():
@@ -168,3 +183,166 @@ def test_success_and_failure_destinations_together_grant_both_and_share_data_sou
     ]
     assert [len(out["data"][t]) for t in ("aws_partition", "aws_region", "aws_caller_identity")] == [1, 1, 1]
     assert json.dumps(out).count("Lambda Function Invocation Result - Failure") == 1
+
+
+# --- S3 (on failure only) ----------------------------------------------------------------------------
+
+
+def test_s3_destination_on_failure_grants_put_object_on_its_objects_and_list_bucket_on_it():
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    bucket = S3Bucket(stack, "Failures", bucket="failures-bucket")
+    first.configure_async_invoke(on_failure=S3Destination(bucket))
+    out = synth(stack)
+    bucket_arn = f"${{aws_s3_bucket.{logical_id(out, 'aws_s3_bucket', 'Failures')}.arn}}"
+    assert destination_of(out, "on_failure") == bucket_arn
+    assert role_policy_statements(out, "First")[1:] == [
+        {"actions": ["s3:PutObject"], "effect": "Allow", "resources": [f"{bucket_arn}/*"]},
+        {"actions": ["s3:ListBucket"], "effect": "Allow", "resources": [bucket_arn]},
+    ]
+
+
+def test_s3_destination_for_on_success_is_refused_before_anything_is_added():
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    children = len(first.node.children)
+    with pytest.raises(ConfigurationError, match=re.escape(
+        "on_success cannot be an S3Destination: S3 buckets take failure records only; use it for on_failure, "
+        "and a queue, topic, bus or function for on_success"
+    )):
+        first.configure_async_invoke(on_success=S3Destination("arn:aws:s3:::failures-bucket"))
+    assert len(first.node.children) == children
+
+
+# --- encrypted queues and topics -----------------------------------------------------------------------
+
+
+def test_a_queue_with_a_customer_managed_key_also_grants_generate_data_key_and_decrypt_on_it():
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    key = KmsKey(stack, "Key")
+    first.configure_async_invoke(on_success=SqsDestination(SqsQueue(stack, "Queue", kms_master_key_id=key.arn)))
+    out = synth(stack)
+    key_arn = f"${{aws_kms_key.{logical_id(out, 'aws_kms_key', 'Key')}.arn}}"
+    assert role_policy_statements(out, "First")[2:] == [
+        {"actions": ["kms:GenerateDataKey", "kms:Decrypt"], "effect": "Allow", "resources": [key_arn]}
+    ]
+
+
+def test_a_topic_with_a_key_id_gets_the_grant_on_that_keys_arn():
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    topic = SnsTopic(stack, "Topic", kms_master_key_id="1234abcd-12ab-34cd-56ef-1234567890ab")
+    first.configure_async_invoke(on_failure=SnsDestination(topic))
+    statements = role_policy_statements(synth(stack), "First")
+    assert statements[2] == {
+        "actions": ["kms:GenerateDataKey", "kms:Decrypt"], "effect": "Allow",
+        "resources": ["arn:${data.aws_partition.Partition.partition}:kms:${data.aws_region.Region.name}:"
+                      "${data.aws_caller_identity.CallerIdentity.account_id}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    }
+
+
+@pytest.mark.parametrize("queue_options", [{"sqs_managed_sse_enabled": True}, {"kms_master_key_id": "alias/aws/sqs"}, {}])
+def test_sqs_managed_or_aws_managed_encryption_needs_no_kms_grant(queue_options):
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    first.configure_async_invoke(on_success=SqsDestination(SqsQueue(stack, "Queue", **queue_options)))
+    assert [s["actions"] for s in role_policy_statements(synth(stack), "First")[1:]] == [
+        ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"]
+    ]
+
+
+def test_a_customer_key_alias_is_refused_with_what_to_pass_instead():
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    queue = SqsQueue(stack, "Queue", kms_master_key_id="alias/orders")
+    with pytest.raises(ConfigurationError, match=re.escape(
+        "queue 'test/Queue' is encrypted with the KMS alias 'alias/orders'; Lambda's delivery needs "
+        "kms:GenerateDataKey and kms:Decrypt granted on the key itself: set kms_master_key_id to the key's ARN "
+        "(KmsKey.arn) or id"
+    )):
+        first.configure_async_invoke(on_success=SqsDestination(queue))
+
+
+# --- FIFO queues -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("queue_options", [{"fifo_queue": True}, {"name": "orders.fifo"}])
+def test_a_fifo_queue_is_refused_naming_it(queue_options):
+    stack = new_stack()
+    queue = SqsQueue(stack, "Orders", **queue_options)
+    with pytest.raises(ConfigurationError, match=re.escape(
+        "SqsDestination(queue): queue 'test/Orders' is a FIFO queue; Lambda delivers records only to standard "
+        "queues: use a queue without fifo_queue"
+    )):
+        SqsDestination(queue)
+
+
+def test_a_fifo_queue_arn_is_refused():
+    with pytest.raises(ConfigurationError, match=re.escape(
+        "SqsDestination(queue): 'arn:aws:sqs:us-east-1:123456789012:orders.fifo' is a FIFO queue"
+    )):
+        SqsDestination("arn:aws:sqs:us-east-1:123456789012:orders.fifo")
+
+
+# --- existing resources by ARN -----------------------------------------------------------------------
+
+EXISTING = [
+    (SqsDestination, "arn:aws:sqs:eu-west-1:111122223333:orders", "on_success",
+     [{"actions": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "resources": ["arn:aws:sqs:eu-west-1:111122223333:orders"]}]),
+    (SnsDestination, "arn:aws:sns:eu-west-1:111122223333:alerts", "on_failure",
+     [{"actions": ["sns:Publish"], "resources": ["arn:aws:sns:eu-west-1:111122223333:alerts"]}]),
+    (EventBridgeDestination, "arn:aws:events:eu-west-1:111122223333:event-bus/orders", "on_success",
+     [{"actions": ["events:PutEvents"], "resources": ["arn:aws:events:eu-west-1:111122223333:event-bus/orders"]}]),
+    (S3Destination, "arn:aws:s3:::failures-bucket", "on_failure",
+     [{"actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::failures-bucket/*"]},
+      {"actions": ["s3:ListBucket"], "resources": ["arn:aws:s3:::failures-bucket"]}]),
+    (FunctionDestination, "arn:aws:lambda:eu-west-1:111122223333:function:audit", "on_success",
+     [{"actions": ["lambda:InvokeFunction"], "resources": ["arn:aws:lambda:eu-west-1:111122223333:function:audit",
+                                                           "arn:aws:lambda:eu-west-1:111122223333:function:audit:*"]}]),
+    (FunctionDestination, "arn:aws:lambda:eu-west-1:111122223333:function:audit:prod", "on_success",
+     [{"actions": ["lambda:InvokeFunction"], "resources": ["arn:aws:lambda:eu-west-1:111122223333:function:audit:prod"]}]),
+]
+
+
+@pytest.mark.parametrize(("destination", "arn", "outcome", "grants"), EXISTING)
+def test_an_existing_resource_by_arn_is_the_destination_and_granted_exactly(destination, arn, outcome, grants):
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    first.configure_async_invoke(**{outcome: destination(arn)})
+    out = synth(stack)
+    assert destination_of(out, outcome) == arn
+    assert role_policy_statements(out, "First")[1:] == [{"effect": "Allow", **grant} for grant in grants]
+
+
+def test_a_data_sources_arn_is_accepted_as_an_existing_queue():
+    stack = new_stack()
+    first = Function(stack, "First", code=FIRST_CODE)
+    first.configure_async_invoke(on_success=SqsDestination(DataAwsSqsQueue(stack, "Orders", name="orders").arn))
+    assert destination_of(synth(stack)) == "${data.aws_sqs_queue.Orders.arn}"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: SqsDestination("orders"),
+         "SqsDestination(queue) must be an SQS queue ARN like arn:aws:sqs:us-east-1:123456789012:my-queue; got 'orders', which is not an ARN"),
+        (lambda: SqsDestination("arn:aws:sns:us-east-1:123456789012:orders"),
+         "SqsDestination(queue) must be an SQS queue ARN (service 'sqs') like arn:aws:sqs:us-east-1:123456789012:my-queue; "
+         "got 'arn:aws:sns:us-east-1:123456789012:orders', an ARN of service 'sns'"),
+        (lambda: S3Destination("arn:aws:s3:us-east-1:123456789012:bucket"),
+         "S3Destination(bucket) must be an S3 bucket ARN like arn:aws:s3:::my-bucket; got 'arn:aws:s3:us-east-1:123456789012:bucket'"),
+        (lambda: FunctionDestination("arn:aws:lambda:us-east-1:123456789012:layer:x"),
+         "FunctionDestination(target) must be a Lambda function ARN like arn:aws:lambda:us-east-1:123456789012:function:my-function; "
+         "got 'arn:aws:lambda:us-east-1:123456789012:layer:x'"),
+        (lambda: EventBridgeDestination("arn:aws:events:us-east-1:123456789012:rule/r"),
+         "EventBridgeDestination(event_bus) must be an EventBridge event bus ARN like "
+         "arn:aws:events:us-east-1:123456789012:event-bus/my-bus; got 'arn:aws:events:us-east-1:123456789012:rule/r'"),
+        (lambda: SnsDestination(42),
+         "SnsDestination(topic) must be an SNS topic construct or ARN like arn:aws:sns:us-east-1:123456789012:my-topic; got 42"),
+    ],
+)
+def test_a_malformed_or_foreign_arn_is_refused_naming_the_parameter_and_the_expected_service(make, message):
+    with pytest.raises(ConfigurationError) as caught:
+        make()
+    assert str(caught.value) == message

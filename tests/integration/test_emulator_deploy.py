@@ -180,7 +180,7 @@ def test_response_only_stack(emulator, aws, monkeypatch):
         rule_name = outputs["rule_arn"].rsplit("/", 1)[1]
         rule = aws("events").describe_rule(Name=rule_name)
         assert json.loads(rule["EventPattern"]) == {
-            "source": ["lambda"],
+            "source": ["lambda", "aws.lambda"],
             "detail-type": ["Lambda Function Invocation Result - Success"],
             "resources": [f"{first}:$LATEST"],
         }

@@ -314,3 +314,46 @@ def test_a_self_invocation_the_role_does_not_allow_fails_the_hop(stacks):
 def test_an_unknown_function_is_named_with_the_stacks_functions(stacks):
     with Engine(stacks["response-only"]) as engine, pytest.raises(Exception, match="no function 'Third' in stack response-only; its functions: First, Second"):
         engine.invoke_async("Third", {})
+
+
+# --- aliases, S3 and existing resources (the extras stack of tests/conftest.py) --------------------------
+
+
+@pytest.fixture(scope="module")
+def extras(extras_outdir):
+    return load_stack(stack_file(extras_outdir, "extras"))
+
+
+def test_an_alias_runs_its_own_configuration_and_reaches_the_target_alias(extras):
+    with Engine(extras, out=io.StringIO()) as engine:
+        result = engine.invoke_async("First", {"numbers": [1]}, qualifier="live")
+    (delivery,) = result.deliveries
+    record = delivery["payload"]
+    assert (delivery["destination"], delivery["allowed"]) == ("Second/Alias-live", True)
+    assert record["requestContext"]["functionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:extras-First:live"
+    assert record["responseContext"]["executedVersion"] == "1"
+    assert attempts(result) == [("First", 1, "success", None), ("Second", 1, "success", None)]
+
+
+def test_failures_of_the_alias_become_objects_in_the_bucket(extras):
+    with Engine(extras, out=io.StringIO()) as engine:
+        result = engine.invoke_async("First", {"numbers": []}, qualifier="live")
+    (stored,) = result.buckets["Failures"]
+    request_id = result.invocations[0]["request_id"]
+    assert re.fullmatch(rf"aws/lambda/async/extras-First/\d{{4}}/\d\d/\d\d/{request_id}", stored["key"])
+    assert stored["body"]["requestContext"]["condition"] == "RetriesExhausted"
+    assert [frame.split(",")[0].rsplit("/", 1)[-1] for frame in stored["body"]["responsePayload"]["stackTrace"]] == [
+        'index.py"', 'index.py"']
+
+
+def test_records_for_existing_resources_are_delivered_outside_the_stack(extras):
+    with Engine(extras, out=io.StringIO()) as engine:
+        success = engine.invoke_async("First", {"numbers": [2]})
+    with Engine(extras, out=io.StringIO()) as engine:
+        failure = engine.invoke_async("First", {"numbers": "x"})
+    assert [(d["destination_kind"], d["destination"], d["allowed"]) for d in success.deliveries + failure.deliveries] == [
+        ("sqs", "arn:aws:sqs:us-east-1:111122223333:orders", True),
+        ("lambda", "arn:aws:lambda:us-east-1:111122223333:function:audit", True),
+    ]
+    assert sorted(success.external) == ["arn:aws:sqs:us-east-1:111122223333:orders"]
+    assert sorted(failure.external) == ["arn:aws:lambda:us-east-1:111122223333:function:audit"]

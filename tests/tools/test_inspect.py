@@ -133,3 +133,29 @@ def test_a_malformed_stack_file_is_one_line_naming_the_file(tmp_path, capsys):
     broken.write_text('{"resource": {"aws_lambda_function": []}}')
     assert main([str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"error: {broken}: resource type 'aws_lambda_function' must map logical ids to objects\n"
+
+
+def test_aliases_s3_and_existing_resources_verify_and_are_drawn(extras_outdir):
+    # GIVEN the extras stack WHEN verified
+    (stack,) = load_stacks(extras_outdir)
+    report = check(stack)
+    # THEN every hop is allowed with exactly what it needs, and the diagram shows each
+    assert report.problems == []
+    assert report.hops == [
+        "First:live --on_success--> lambda_alias:Second/Alias-live (allowed: lambda:InvokeFunction)",
+        "First:live --on_failure--> s3_bucket:Failures (allowed: s3:PutObject, s3:ListBucket)",
+        "First --on_success--> arn:aws:sqs:us-east-1:111122223333:orders (allowed: sqs:SendMessage)",
+        "First --on_failure--> arn:aws:lambda:us-east-1:111122223333:function:audit (allowed: lambda:InvokeFunction)",
+    ]
+    assert '  fn_First -- "on success (live)" --> fn_Second' in report.diagram.splitlines()
+    assert '  fn_First -- "on failure (live)" --> s3_bucket_Failures' in report.diagram.splitlines()
+
+
+def test_an_s3_grant_without_list_bucket_is_reported(extras_outdir):
+    (stack,) = load_stacks(extras_outdir)
+    document = copy.deepcopy(stack.document)
+    policy = policy_document(document, "First")
+    policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["s3:ListBucket"]]
+    assert problems_of("extras", document) == [
+        "First:live --on_failure--> s3_bucket:Failures: role First/ServiceRole does not allow s3:ListBucket on it"
+    ]

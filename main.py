@@ -6,14 +6,29 @@ import sys
 # components first: it makes the jsii kernel, which starts with `import cdktf`, load lazily.
 from components import ConfigurationError
 from cdktf import App
-from stacks import FunctionDestinationStack, ResponseOnlyStack, SelfInvokingStack, Settings, SqsDestinationStack
+from stacks import (
+    FunctionDestinationStack,
+    LongJobApiStack,
+    ResponseOnlyStack,
+    SelfInvokingStack,
+    Settings,
+    SqsDestinationStack,
+)
+
+
+# Every stack, by the name `cdktf deploy <name>` takes.
+STACKS = {
+    "function-destination": FunctionDestinationStack,
+    "sqs-destination": SqsDestinationStack,
+    "response-only": ResponseOnlyStack,
+    "self-invoking": SelfInvokingStack,
+    "long-job-api": LongJobApiStack,
+}
 
 
 def build(app: App, settings: Settings) -> None:
-    FunctionDestinationStack(app, "function-destination", settings=settings)
-    SqsDestinationStack(app, "sqs-destination", settings=settings)
-    ResponseOnlyStack(app, "response-only", settings=settings)
-    SelfInvokingStack(app, "self-invoking", settings=settings)
+    for name, stack in STACKS.items():
+        stack(app, name, settings=settings)
 
 
 if __name__ == "__main__":

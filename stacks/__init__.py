@@ -1,4 +1,5 @@
 from stacks.function_destination import FunctionDestinationStack
+from stacks.long_job_api import LongJobApiStack
 from stacks.response_only import ResponseOnlyStack
 from stacks.self_invoking import SelfInvokingStack
 from stacks.settings import Settings
@@ -6,6 +7,7 @@ from stacks.sqs_destination import SqsDestinationStack
 
 __all__ = [
     "FunctionDestinationStack",
+    "LongJobApiStack",
     "ResponseOnlyStack",
     "SelfInvokingStack",
     "Settings",

@@ -16,7 +16,7 @@ FUNCTIONS_DIR = PROJECT_ROOT / "functions"
 # Emulator state lives apart from real state, so an emulator run never touches an AWS deployment's.
 EMULATOR_STATE_DIR = PROJECT_ROOT / ".emulator" / "state"
 # Every AWS API the stacks call, for the emulator mode (see stacks/settings.py).
-EMULATED_SERVICES = ("events", "iam", "lambda_", "logs", "sns", "sqs", "sts")
+EMULATED_SERVICES = ("apigatewayv2", "dynamodb", "events", "iam", "lambda_", "logs", "sns", "sqs", "sts")
 
 
 def emulator_options(endpoint: str) -> dict:
@@ -24,7 +24,6 @@ def emulator_options(endpoint: str) -> dict:
     return {
         "endpoints": [AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
         "skip_credentials_validation": True,
-        "skip_requesting_account_id": True,
         "skip_metadata_api_check": "true",
     }
 

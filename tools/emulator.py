@@ -27,7 +27,8 @@ from typing import Iterator, Optional, Sequence
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = PROJECT_ROOT / ".emulator"
 SERVER_FILE = STATE_DIR / "server.json"
-STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking")
+# The CLI names of main.STACKS (kept here so this tool starts without cdktf; a test keeps them equal).
+STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking", "long-job-api")
 REGION = "us-east-1"
 START_TIMEOUT_S = 30
 

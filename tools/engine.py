@@ -24,7 +24,13 @@ code archives it points at, unpacked to a temporary folder: what runs is what wo
   object; anything else, or an ARN outside the stack, is recorded as delivered there.
 - **Handlers' own AWS calls** go to the engine, never to AWS: ``lambda.Invoke`` (``Event`` or
   ``DryRun``) of a function of the stack, allowed only if the caller's role allows
-  ``lambda:InvokeFunction`` on it (``AccessDeniedException`` otherwise); any other call fails.
+  ``lambda:InvokeFunction`` on it (``AccessDeniedException`` otherwise); DynamoDB calls on the
+  stack's tables, allowed only if the role allows ``dynamodb:<Operation>`` on the table, served by
+  moto in-process (tables created from the JSON; their items are in the run's ``tables``); any other
+  call fails.
+- **At-least-once delivery**: with ``duplicates=True`` every asynchronous event after the first (hops,
+  destinations, rule targets) is delivered twice, as Lambda occasionally does, to show what the
+  handlers make of it.
 - **Recursion**: like Lambda's loop detection, a chain of invocations started by one event is stopped
   when a function would run a 17th time, unless ``aws_lambda_function_recursion_config`` says
   ``Allow``; the stopped event goes to the on-failure destination with the condition
@@ -94,6 +100,7 @@ class Run:
     buses: dict[str, list[Any]] = field(default_factory=dict)
     buckets: dict[str, list[Any]] = field(default_factory=dict)
     external: dict[str, list[Any]] = field(default_factory=dict)
+    tables: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     virtual_seconds: float = 0.0
 
@@ -112,6 +119,7 @@ class Engine:
         environment: Optional[Mapping[str, Mapping[str, str]]] = None,
         timeouts: Optional[Mapping[str, int]] = None,
         max_invocations: int = 10_000,
+        duplicates: bool = False,
     ) -> None:
         """``environment`` and ``timeouts`` override, per function construct path, what the JSON says."""
         if stack.directory is None:
@@ -121,6 +129,7 @@ class Engine:
         self.environment = environment or {}
         self.timeouts = timeouts or {}
         self.max_invocations = max_invocations
+        self.duplicates = duplicates
         self.run = Run()
         self.now = 0.0
         self.handler_seconds = 0.0
@@ -131,6 +140,8 @@ class Engine:
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._modules: list[str] = []
         self._caller: Optional[tuple[Function, Mapping[str, int]]] = None
+        self._moto: Any = None
+        self._dynamodb: Any = None
 
     def __enter__(self) -> "Engine":
         return self
@@ -141,32 +152,64 @@ class Engine:
     def close(self) -> None:
         for name in self._modules:
             sys.modules.pop(name, None)
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
         self._workdir.cleanup()
 
     # --- entry point -----------------------------------------------------------------------------
 
     def invoke_async(self, function_path: str, payload: Any, qualifier: Optional[str] = None) -> Run:
         """Invoke a function asynchronously (``InvocationType=Event``) and run until nothing is left."""
-        function = self.stack.functions.get(function_path)
-        if function is None:
-            raise EngineError(
-                f"no function {function_path!r} in stack {self.stack.name}; "
-                f"its functions: {', '.join(sorted(self.stack.functions)) or 'none'}"
-            )
-        self._enqueue(function, qualifier, payload, lineage={})
+        self._enqueue(self._function(function_path), qualifier, payload, lineage={}, first=True)
+        return self.drain()
+
+    def invoke_sync(self, function_path: str, payload: Any, qualifier: Optional[str] = None) -> Invocation:
+        """Invoke a function synchronously (as API Gateway does): one attempt, no destinations.
+
+        What the handler queues (its asynchronous invokes) waits for ``drain``.
+        """
+        function = self._function(function_path)
+        self._prepare()
+        event = _Event(self.now, next(self._sequence), function, qualifier, payload, str(uuid.uuid4()), self.now, {})
+        with intercept_aws(self._aws_call, region=self.stack.region):
+            return self._invoke(event, {function.path: 1})
+
+    def drain(self) -> Run:
+        """Run every queued asynchronous event, and what they cause, until nothing is left."""
+        self._prepare()
         with intercept_aws(self._aws_call, region=self.stack.region):
             while self._queue:
                 event = heapq.heappop(self._queue)
                 self.now = max(self.now, event.due)
                 self._attempt(event)
         self.run.virtual_seconds = round(self.now, 3)
+        if self._dynamodb is not None:
+            self.run.tables = self._table_items()
         return self.run
+
+    def _function(self, path: str) -> Function:
+        function = self.stack.functions.get(path)
+        if function is None:
+            raise EngineError(
+                f"no function {path!r} in stack {self.stack.name}; "
+                f"its functions: {', '.join(sorted(self.stack.functions)) or 'none'}"
+            )
+        return function
+
+    def _prepare(self) -> None:
+        if self.stack.resources("aws_dynamodb_table"):
+            self._dynamodb_client()  # before any handler runs: its environment must not shape the emulator's client
 
     # --- Lambda's asynchronous invocation ----------------------------------------------------------
 
-    def _enqueue(self, function: Function, qualifier: Optional[str], payload: Any, lineage: Mapping[str, int]) -> None:
-        heapq.heappush(self._queue, _Event(self.now, next(self._sequence), function, qualifier, payload,
-                                           str(uuid.uuid4()), self.now, lineage))
+    def _enqueue(self, function: Function, qualifier: Optional[str], payload: Any, lineage: Mapping[str, int],
+                 *, first: bool = False) -> None:
+        """Queue an asynchronous event; with ``duplicates``, every one after the first arrives twice."""
+        request_id = str(uuid.uuid4())
+        for _ in range(2 if self.duplicates and not first else 1):
+            heapq.heappush(self._queue, _Event(self.now, next(self._sequence), function, qualifier,
+                                               json.loads(json.dumps(payload)), request_id, self.now, lineage))
 
     def _attempt(self, event: _Event) -> None:
         function = event.function
@@ -385,9 +428,11 @@ class Engine:
         if self._caller is None:
             raise AwsError("NotEmulated", "AWS calls reach the local engine only from a running handler", 501)
         caller, lineage = self._caller
+        if service == "dynamodb":
+            return self._dynamodb_call(caller, operation, params)
         if (service, operation) != ("lambda", "Invoke"):
             raise AwsError("NotEmulated", f"the local engine does not emulate {service}.{operation}: "
-                                          "only lambda.Invoke reaches it, and nothing reaches AWS", 501)
+                                          "only lambda.Invoke and DynamoDB reach it, and nothing reaches AWS", 501)
         function, qualifier = self.stack.function_at(str(params.get("FunctionName", "")))
         qualifier = params.get("Qualifier") or qualifier
         if function is None:
@@ -414,6 +459,61 @@ class Engine:
         self._enqueue(function, qualifier, read_payload(raw), lineage)
         self._say(f"{caller.path} invoked {function.path} asynchronously (allowed: lambda:InvokeFunction on {target})")
         return {"StatusCode": 202, "Payload": streaming_body(None)}
+
+    def _dynamodb_call(self, caller: Function, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        table_name = params.get("TableName")
+        table = next((t for t in self.stack.resources("aws_dynamodb_table")
+                      if self.stack.attribute(t, "name") == table_name), None)
+        if table is None:
+            raise AwsError("ResourceNotFoundException", f"Requested resource not found: Table: {table_name} not found", 400)
+        arn, action = self.stack.attribute(table, "arn"), f"dynamodb:{operation}"
+        if not self.stack.allows(caller.role, action, arn):
+            role = caller.role.name if caller.role else "(no role)"
+            raise AwsError("AccessDeniedException",
+                           f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
+                           f"to perform: {action} on resource: {arn} because no identity-based policy allows the {action} action", 400)
+        from botocore import xform_name
+        from botocore.exceptions import ClientError
+
+        try:
+            response = getattr(self._dynamodb_client(), xform_name(operation))(**params)
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            raise AwsError(details.get("Code", "ClientError"), details.get("Message", str(error)),
+                           error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)) from None
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def _dynamodb_client(self) -> Any:
+        """A client of moto's in-process DynamoDB, with the stack's tables created on first use."""
+        if self._dynamodb is None:
+            import boto3
+            from moto import mock_aws
+
+            self._moto = mock_aws()
+            self._moto.start()
+            region = self.stack.region
+            session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=region)
+            # Explicit endpoint: moto answers AWS's own, whatever AWS_ENDPOINT_URL the environment holds.
+            self._dynamodb = session.client("dynamodb", endpoint_url=f"https://dynamodb.{region}.amazonaws.com")
+            for table in self.stack.resources("aws_dynamodb_table"):
+                keys = [(table.get("hash_key"), "HASH")] + ([(table.get("range_key"), "RANGE")] if table.get("range_key") else [])
+                self._dynamodb.create_table(
+                    TableName=self.stack.attribute(table, "name"), BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": name, "KeyType": kind} for name, kind in keys],
+                    AttributeDefinitions=[{"AttributeName": a["name"], "AttributeType": a["type"]} for a in table.get("attribute", [])],
+                )
+        return self._dynamodb
+
+    def _table_items(self) -> dict[str, list[Any]]:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        plain = TypeDeserializer().deserialize
+        tables = {}
+        for table in self.stack.resources("aws_dynamodb_table"):
+            items = self._dynamodb.scan(TableName=self.stack.attribute(table, "name"))["Items"]
+            tables[table.path] = [{k: _number(plain(v)) for k, v in item.items()} for item in items]
+        return tables
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -494,6 +594,15 @@ class Engine:
 
     def _say(self, line: str) -> None:
         print(f"[t+{self.now:9.3f}s] {line}", file=self.out)
+
+
+def _number(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal: as int or float they print as JSON."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _kind(arn: str) -> str:

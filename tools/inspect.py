@@ -53,6 +53,17 @@ class _Grants:
         self.used.update((role.resource.logical_id, index, pattern) for index, pattern in grants)
         return bool(grants)
 
+    def use_on(self, role: Role, arn: str) -> bool:
+        """Mark every grant of ``role`` on ``arn`` (or its sub-resources ``arn/...``) used; whether there was one."""
+        found = False
+        for index, statement in enumerate(role.statements):
+            for resource in statement.resources:
+                concrete = str(self.stack.value(resource))
+                if statement.effect == "Allow" and concrete != "*" and (concrete == arn or concrete.startswith(f"{arn}/")):
+                    self.used.add((role.resource.logical_id, index, resource))
+                    found = True
+        return found
+
     def unused(self, role: Role) -> Iterable[tuple[Any, str]]:
         for index, statement in enumerate(role.statements):
             if statement.effect != "Allow":
@@ -152,6 +163,32 @@ def check(stack: Stack) -> Report:
             else:
                 report.problems.append(f"{hop}: no lambda permission lets events.amazonaws.com invoke it from that rule")
     report.summary["rules"] = rules
+    report.summary["apis"] = []
+    for api in stack.apis:
+        report.summary["apis"].append({"api": api.path, "routes": [
+            {"route": r.route_key, "authorization": r.authorization_type, "function": r.function.path if r.function else None}
+            for r in api.routes]})
+        for route in api.routes:
+            if route.authorization_type in ("NONE", ""):
+                report.problems.append(f"route {route.route_key} of {api.path} has no authorization: anyone may call it")
+            if route.function is None:
+                continue
+            method, _, path = route.route_key.partition(" ")
+            hop = f"{api.path} {route.route_key} --> {route.function.path}"
+            source = f"{api.execution_arn}/$default/{method}{path}"
+            if stack.permits(route.function, None, "apigateway.amazonaws.com", source, require_source_arn=True):
+                report.hops.append(f"{hop} ({route.authorization_type}; allowed by a lambda permission for "
+                                   "apigateway.amazonaws.com from this API)")
+            else:
+                report.problems.append(f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API")
+    report.summary["code_access"] = []
+    for function in functions.values():
+        for variable, resource in stack.environment_resources(function):
+            arn = stack.attribute(resource, "arn")
+            if function.role is not None and grants.use_on(function.role, arn):
+                target = stack.label(resource.ref("arn"))
+                report.summary["code_access"].append({"function": function.path, "resource": target, "variable": variable})
+                report.hops.append(f"{function.path} -> {target} (its code, through {variable})")
     report.summary["lambda_permissions"] = [
         {"function_name": stack.label(p.function), "principal": p.principal, "source_arn": stack.label(p.source_arn),
          "action": p.action}
@@ -201,6 +238,16 @@ def mermaid(stack: Stack, report: Report) -> str:
         for target in rule["targets"]:
             target_node = destination_node(target["target"])
             lines.append(f'  {rule_node} -- "{target["input_path"] or "event"}" --> {target_node}')
+    for api in report.summary.get("apis", []):
+        api_node = node_id("api_" + api["api"])
+        lines.append(f'  {api_node}{{{{"HTTP API {api["api"]}"}}}}')
+        for route in api["routes"]:
+            if route["function"]:
+                lines.append(f'  {api_node} -- "{route["route"]} ({route["authorization"]})" --> {node_id("fn_" + route["function"])}')
+    for access in report.summary.get("code_access", []):
+        resource_node = node_id(access["resource"])
+        lines.append(f'  {resource_node}[("{access["resource"]}")]')
+        lines.append(f'  {node_id("fn_" + access["function"])} -. "{access["variable"]}" .-> {resource_node}')
     for hop in report.hops:
         if hop.endswith("(asynchronous self-invocation)"):
             label = hop.split(" -> ")[0]
@@ -224,6 +271,8 @@ def render(report: Report) -> str:
     for r in s["rules"]:
         out.append(f"rule {r['rule']}: {json.dumps(r['pattern'])}")
         out.extend(f"  -> {t['target']} input_path={t['input_path']}" for t in r["targets"])
+    for api in s.get("apis", []):
+        out.extend(f"api {api['api']}: {r['route']} ({r['authorization']}) -> {r['function']}" for r in api["routes"])
     for p in s["lambda_permissions"]:
         out.append(f"permission: {p['principal']} may {p['action']} {p['function_name']} from {p['source_arn']}")
     out.extend(f"hop ok: {h}" for h in report.hops)

@@ -1,7 +1,7 @@
 """Invoke functions locally: one handler, or a synthesized stack's asynchronous wiring.
 
     pipenv run python -m tools.invoke async STACK FUNCTION (--payload JSON | --event FILE)
-        [--outdir cdktf.out] [--env KEY=VALUE ...] [--timeout SECONDS] [--json]
+        [--outdir cdktf.out] [--env KEY=VALUE ...] [--timeout SECONDS] [--json] [--duplicates]
     pipenv run python -m tools.invoke run HANDLER (--payload JSON | --event FILE)
         [--timeout SECONDS] [--memory MB] [--env KEY=VALUE ...]
 
@@ -81,7 +81,7 @@ def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     environment = {function: environment_overrides(args.env)}
     timeouts = {function: args.timeout} if args.timeout else {}
     try:
-        with Engine(stack, out=log, environment=environment, timeouts=timeouts) as engine:
+        with Engine(stack, out=log, environment=environment, timeouts=timeouts, duplicates=args.duplicates) as engine:
             run = engine.invoke_async(function, event, qualifier=alias or None)
     except (EngineError, WiringError) as error:
         raise UsageError(str(error)) from None
@@ -123,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     run_async_parser.add_argument("function", help="construct id of the function in that stack, e.g. First (First:live for an alias)")
     run_async_parser.add_argument("--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]")
     run_async_parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    run_async_parser.add_argument("--duplicates", action="store_true",
+                                  help="deliver every asynchronous event after the first twice (Lambda delivers at least once)")
     run_one_parser = commands.add_parser("run", help="invoke one handler from functions/ once")
     run_one_parser.add_argument("handler", help=f"folder under {FUNCTIONS_DIR.name}/, e.g. long_job")
     run_one_parser.add_argument("--memory", type=int, default=128, help="memory size in MB [128]")

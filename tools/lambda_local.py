@@ -5,7 +5,8 @@ Used by ``python -m tools.invoke run`` (a handler from ``functions/``) and by th
 
 - ``LambdaContext``: the context object (request id, function name/ARN/version, memory, a remaining
   time that counts down from the timeout);
-- ``load_handler``: imports ``<module>.<function>`` from a code folder under a private module name;
+- ``load_handler``: imports ``<module>.<function>`` from a code folder under a private module name,
+  its sibling modules (imported at module level, as handlers do) private to it;
 - ``invoke_handler``: one invocation with the function's environment variables set, log records and
   ``print`` output written Lambda-style (``[INFO]\\t<time>\\t<request id>\\t<message>``) between START,
   END and REPORT lines, the result serialized as the runtime does (a result that is not JSON fails
@@ -78,7 +79,11 @@ def load_module(code_dir: Path, module_path: str, module_name: str) -> ModuleTyp
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    # Sibling modules of the handler import as they would from /var/task.
+    # Sibling modules import as they would from /var/task, and stay this code's own: another
+    # function's (or another archive's) module of the same name is neither used nor replaced.
+    siblings = {p.stem for p in Path(code_dir).glob("*.py")} | {p.parent.name for p in Path(code_dir).glob("*/__init__.py")}
+    is_sibling = lambda name: name.split(".")[0] in siblings  # noqa: E731
+    others = {name: sys.modules.pop(name) for name in list(sys.modules) if is_sibling(name)}
     sys.path.insert(0, str(code_dir))
     try:
         spec.loader.exec_module(module)
@@ -87,6 +92,9 @@ def load_module(code_dir: Path, module_path: str, module_name: str) -> ModuleTyp
         raise
     finally:
         sys.path.remove(str(code_dir))
+        for name in [name for name in sys.modules if is_sibling(name)]:
+            del sys.modules[name]
+        sys.modules.update(others)
     return module
 
 

@@ -308,6 +308,25 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class Route:
+    resource: Resource
+    route_key: str
+    authorization_type: str
+    function: Optional[Function]  # the function its integration proxies to, if one of this stack
+
+
+@dataclass(frozen=True)
+class HttpApi:
+    resource: Resource
+    execution_arn: str
+    routes: tuple[Route, ...]
+
+    @property
+    def path(self) -> str:
+        return self.resource.path
+
+
+@dataclass(frozen=True)
 class Requirement:
     """An action IAM must allow the source function's role on a resource, for a delivery."""
 
@@ -809,6 +828,35 @@ class Stack:
             Subscription(s, s.get("topic_arn", ""), s.get("protocol", ""), s.get("endpoint", ""), bool(s.get("raw_message_delivery")))
             for s in self.resources("aws_sns_topic_subscription")
         ]
+
+    # --- API Gateway HTTP APIs, environment ---------------------------------------------------------
+
+    @functools.cached_property
+    def apis(self) -> list[HttpApi]:
+        apis = []
+        for api in self.resources("aws_apigatewayv2_api"):
+            routes = []
+            for route in self.resources("aws_apigatewayv2_route"):
+                if self.referenced(route.get("api_id")) != api:
+                    continue
+                integration = next((self.find("aws_apigatewayv2_integration", m.group(3))
+                                    for m in REFERENCE.finditer(str(route.get("target", "")))), None)
+                function = None
+                if integration is not None:
+                    function, _ = self.function_at(str(self.value(integration.get("integration_uri", ""))))
+                routes.append(Route(route, route.get("route_key", ""), route.get("authorization_type", "NONE"), function))
+            apis.append(HttpApi(api, self.attribute(api, "execution_arn"), tuple(routes)))
+        return apis
+
+    def environment_resources(self, function: Function) -> list[tuple[str, Resource]]:
+        """(variable, resource) for each environment variable of ``function`` that names a resource of the stack."""
+        variables = (as_list(function.resource.get("environment")) or [{}])[0].get("variables") or {}
+        found = []
+        for name, value in variables.items():
+            resource = self.referenced(value)
+            if resource is not None:
+                found.append((name, resource))
+        return found
 
     # --- destinations ----------------------------------------------------------------------------
 

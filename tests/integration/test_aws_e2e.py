@@ -6,6 +6,7 @@ real resources (names start ``e2e-<random>-test-``), costs a few cents, and take
     RUN_AWS_E2E=1 AWS_PROFILE=sandbox make test PYTEST_ARGS="-m aws -s"
 """
 
+import io
 import json
 import os
 import secrets
@@ -128,3 +129,30 @@ def test_self_invoking_chain_completes_with_the_exact_result(deployment):
     assert line["message"] == "completed"
     assert line["result"] == n * (n - 1) * (2 * n - 1) // 6
     assert line["hops"] >= 4
+
+
+def test_the_jobs_api_answers_202_and_then_the_exact_result(deployment, tmp_path):
+    # GIVEN the deployed API; the test's own credentials sign (they need execute-api:Invoke)
+    from tools.jobs import main as jobs
+
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(deployment))
+    n = 100_000_000
+    out = io.StringIO()
+    # WHEN a job is started and followed
+    code = jobs(["--outputs", str(outputs), "--interval", "5", "start", "--n", str(n), "--wait"], out=out)
+    # THEN the start answered 202 and the status ends completed with the exact result
+    responses = [json.loads(part.split("\n", 1)[1]) for part in out.getvalue().split("HTTP ")[1:]]
+    assert code == 0 and out.getvalue().startswith("HTTP 202")
+    assert responses[-1]["status"] == "completed"
+    assert responses[-1]["result"] == n * (n - 1) * (2 * n - 1) // 6
+
+
+def test_an_unsigned_request_to_the_jobs_api_is_refused(deployment):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{deployment['long-job-api']['api_url']}/jobs", data=b'{"n": 5}', method="POST")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=30)
+    assert caught.value.code == 403

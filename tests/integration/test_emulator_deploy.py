@@ -209,3 +209,38 @@ def test_self_invoking_stack(emulator, aws, monkeypatch):
 
     deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
 
+
+
+def test_long_job_api_stack(emulator, aws, monkeypatch):
+    stack = "long-job-api"
+
+    def verify(outputs):
+        apis = aws("apigatewayv2").get_apis()["Items"]
+        (api,) = [a for a in apis if a["Name"] == f"{PREFIX}-{stack}-Api"]
+        assert outputs["api_url"] == api["ApiEndpoint"]
+        routes = aws("apigatewayv2").get_routes(ApiId=api["ApiId"])["Items"]
+        assert sorted((r["RouteKey"], r["AuthorizationType"]) for r in routes) == [
+            ("GET /jobs/{job_id}", "AWS_IAM"), ("POST /jobs", "AWS_IAM")]
+        (integration,) = aws("apigatewayv2").get_integrations(ApiId=api["ApiId"])["Items"]
+        own = function_arn(stack, "LongJob")
+        assert (integration["IntegrationType"], integration["IntegrationUri"], integration["PayloadFormatVersion"]) == (
+            "AWS_PROXY", own, "2.0")
+        assert {r["Target"] for r in routes} == {f"integrations/{integration['IntegrationId']}"}
+        stage = aws("apigatewayv2").get_stage(ApiId=api["ApiId"], StageName="$default")
+        assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10
+        assert stage["AccessLogSettings"]["DestinationArn"].endswith(f":log-group:/aws/apigateway/{PREFIX}-{stack}-Api")
+        (permission,) = json.loads(aws("lambda").get_policy(FunctionName=outputs["long_job_function_name"])["Policy"])["Statement"]
+        assert permission["Principal"] == {"Service": "apigateway.amazonaws.com"}
+        assert permission["Condition"]["ArnLike"]["AWS:SourceArn"] == (
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api['ApiId']}/*")
+        table = aws("dynamodb").describe_table(TableName=outputs["jobs_table_name"])["Table"]
+        assert sorted((k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]) == [("item", "RANGE"), ("job_id", "HASH")]
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        ttl = aws("dynamodb").describe_time_to_live(TableName=outputs["jobs_table_name"])["TimeToLiveDescription"]
+        assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+        environment = aws("lambda").get_function_configuration(FunctionName=outputs["long_job_function_name"])["Environment"]
+        assert environment["Variables"]["JOBS_TABLE"] == outputs["jobs_table_name"]
+
+    deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
+    assert aws("dynamodb").list_tables()["TableNames"] == []
+    assert aws("apigatewayv2").get_apis()["Items"] == []

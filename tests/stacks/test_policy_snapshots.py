@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from main import STACKS
 from tools.wiring import Stack, WiringError, load_stack, stack_file
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "__snapshots__"
-STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking")
 def policy_view(stack):
     """Roles with their trust, inline and managed policies; Lambda permissions (through tools.wiring)."""
     roles = {

@@ -1,4 +1,4 @@
-"""The four stacks: what each deploys, its outputs, names and backend."""
+"""The stacks: what each deploys, its outputs, names and backend."""
 
 import subprocess
 import sys
@@ -8,7 +8,14 @@ import pytest
 
 from components import ConfigurationError
 from main import build
-from stacks import FunctionDestinationStack, ResponseOnlyStack, SelfInvokingStack, Settings, SqsDestinationStack
+from stacks import (
+    FunctionDestinationStack,
+    LongJobApiStack,
+    ResponseOnlyStack,
+    SelfInvokingStack,
+    Settings,
+    SqsDestinationStack,
+)
 from tests.support import new_app, resources, synth
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +81,31 @@ def test_self_invoking_stack_follows_the_recursion_switch():
     assert sorted(on["output"]) == ["failure_queue_url", "long_job_function_arn", "long_job_function_name"]
 
 
+def test_long_job_api_stack_puts_a_signed_http_api_and_a_job_table_before_the_self_invoking_function():
+    out = synth(stack_of(LongJobApiStack))
+    assert resource_counts(out) == {
+        "aws_apigatewayv2_api": 1,
+        "aws_apigatewayv2_integration": 1,
+        "aws_apigatewayv2_route": 2,
+        "aws_apigatewayv2_stage": 1,
+        "aws_cloudwatch_log_group": 2,
+        "aws_dynamodb_table": 1,
+        "aws_iam_role": 1,
+        "aws_iam_role_policy": 1,
+        "aws_lambda_function": 1,
+        "aws_lambda_function_event_invoke_config": 1,
+        "aws_lambda_function_recursion_config": 1,
+        "aws_lambda_permission": 1,
+        "aws_sqs_queue": 1,
+    }
+    (function,) = resources(out, "aws_lambda_function").values()
+    (table,) = resources(out, "aws_dynamodb_table").values()
+    table_id = next(iter(out["resource"]["aws_dynamodb_table"]))
+    assert function["environment"]["variables"] == {"JOBS_TABLE": f"${{aws_dynamodb_table.{table_id}.name}}", "MAX_CHAIN_DEPTH": "100"}
+    assert sorted(r["route_key"] for r in resources(out, "aws_apigatewayv2_route").values()) == ["GET /jobs/{job_id}", "POST /jobs"]
+    assert sorted(out["output"]) == ["api_url", "failure_queue_url", "jobs_table_name", "long_job_function_name"]
+
+
 def test_provider_region_and_tags_come_from_settings():
     out = synth(stack_of(FunctionDestinationStack, Settings(region="eu-west-1", name_prefix="shop", environment="prod")))
     assert out["provider"]["aws"] == [
@@ -109,6 +141,7 @@ def test_all_stacks_synthesize_together_under_their_cli_names():
         "sqs-destination",
         "response-only",
         "self-invoking",
+        "long-job-api",
     ]
 
 
@@ -133,11 +166,13 @@ def test_emulator_mode_points_every_used_service_at_the_endpoint_and_keeps_state
     settings = Settings.from_environment({"EMULATOR_ENDPOINT": "http://127.0.0.1:5000"})
     out = synth(stack_of(SelfInvokingStack, settings))
     provider = out["provider"]["aws"][0]
-    # THEN the provider talks to it for every service the stacks use, without account checks
+    # THEN the provider talks to it for every service the stacks use, without credential checks
     assert provider["endpoints"] == [
-        {service: "http://127.0.0.1:5000" for service in ("events", "iam", "lambda", "logs", "sns", "sqs", "sts")}
+        {service: "http://127.0.0.1:5000"
+         for service in ("apigatewayv2", "dynamodb", "events", "iam", "lambda", "logs", "sns", "sqs", "sts")}
     ]
-    assert (provider["skip_credentials_validation"], provider["skip_requesting_account_id"]) == (True, True)
+    # (moto answers sts:GetCallerIdentity, so the provider learns the account and builds real ARNs)
+    assert provider["skip_credentials_validation"] is True and "skip_requesting_account_id" not in provider
     # AND the recursion config moto lacks is off by default, while the rest of the stack is unchanged
     assert "aws_lambda_function_recursion_config" not in out["resource"]
     plain = synth(stack_of(SelfInvokingStack, Settings(recursion_config=False)))
@@ -152,3 +187,10 @@ def test_an_invalid_emulator_endpoint_is_refused():
 def test_local_state_goes_to_the_configured_folder():
     out = synth(stack_of(SqsDestinationStack, Settings(state_dir="/srv/state")))
     assert out["terraform"]["backend"] == {"local": {"path": "/srv/state/terraform.SqsDestinationStack.tfstate"}}
+
+
+def test_the_emulator_tool_knows_every_stack_of_the_app():
+    from main import STACKS
+    from tools.emulator import STACKS as EMULATOR_STACKS
+
+    assert EMULATOR_STACKS == tuple(STACKS)

@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
+from main import STACKS
+
 from tests.support import run_terraform, unplaced_after_topological_sort
 
-STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking")
 pytestmark = [
     pytest.mark.terraform,
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),

@@ -4,6 +4,7 @@ import copy
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from cdktf import App
@@ -17,6 +18,7 @@ PREFIX = "lambda-async-dev"
 DEFAULT_BUS = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
 CHUNK = 50_000
 RECORD_KEYS = {"version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"}
+FUNCTION_EVENTS = Path(__file__).resolve().parents[1] / "functions" / "events"
 
 
 def arn(stack, function):
@@ -31,6 +33,11 @@ def sum_of_squares(n):
 def stacks(synthesized_app):
     names = ("function-destination", "sqs-destination", "response-only", "self-invoking")
     return {name: load_stack(stack_file(synthesized_app, name)) for name in names}
+
+
+@pytest.fixture(scope="module")
+def stacks_with_api(synthesized_app):
+    return load_stack(stack_file(synthesized_app, "long-job-api"))
 
 
 @pytest.fixture(scope="module")
@@ -357,3 +364,37 @@ def test_records_for_existing_resources_are_delivered_outside_the_stack(extras):
     ]
     assert sorted(success.external) == ["arn:aws:sqs:us-east-1:111122223333:orders"]
     assert sorted(failure.external) == ["arn:aws:lambda:us-east-1:111122223333:function:audit"]
+
+
+# --- long-job-api: the HTTP entry, the job table, duplicate deliveries ------------------------------------
+
+
+def test_the_jobs_api_run_delivers_every_hop_twice_and_still_completes_one_job_exactly(stacks_with_api):
+    # GIVEN POST /jobs for n = 10 chunks, 2 chunks per hop, and every event after the first delivered twice
+    request = json.loads((FUNCTION_EVENTS / "api_post_jobs.json").read_text())
+    request["body"] = json.dumps({"n": 10 * CHUNK})
+    result, _ = run(stacks_with_api, "LongJob", request, environment={"LongJob": {"STEP_BUDGET": "2"}}, duplicates=True)
+    # THEN one 202, five hops that worked and five duplicates that did nothing
+    statuses = [i["result"].get("status", i["result"].get("statusCode")) for i in result.invocations]
+    assert statuses == [202] + ["handed-off", "duplicate"] * 4 + ["completed", "duplicate"]
+    # AND the table holds one job, completed with the exact result, and one claim per hop
+    job_id = json.loads(result.invocations[0]["result"]["body"])["job_id"]
+    items = {item["item"]: item for item in result.tables["Jobs"]}
+    assert sorted(items) == ["hop#00000", "hop#00001", "hop#00002", "hop#00003", "hop#00004", "job"]
+    assert {k: items["job"][k] for k in ("job_id", "status", "hop", "cursor", "end", "result")} == {
+        "job_id": job_id, "status": "completed", "hop": 4, "cursor": 10 * CHUNK, "end": 10 * CHUNK,
+        "result": sum_of_squares(10 * CHUNK),
+    }
+
+
+def test_a_table_call_the_role_does_not_allow_is_refused_like_aws(stacks_with_api):
+    def remove_table_grant(document):
+        policy = policy_of(document, "LongJob")
+        policy["statement"] = [s for s in policy["statement"] if not s["actions"][0].startswith("dynamodb:")]
+
+    result, _ = run(edited(stacks_with_api, remove_table_grant), "LongJob", {"n": CHUNK})
+    assert attempts(result) == [("LongJob", 1, "error", "ClientError")]
+    assert "(AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::123456789012:assumed-role/" \
+           "lambda-async-dev-long-job-api-LongJob-role/lambda-async-dev-long-job-api-LongJob is not authorized to perform: " \
+           "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/lambda-async-dev-long-job-api-Jobs" \
+           in result.invocations[0]["result"]["errorMessage"]

@@ -1,69 +1,90 @@
-# Two commands for a newcomer: `make synth` and `make test`. Each sets up what is missing first
-# (pipenv, the locked Python environment in .venv, the locked cdktf CLI in node_modules).
+# Two commands for a newcomer: `make synth` and `make test`. Each sets up what is missing first, and
+# says what it installs: pipenv in .tools/pipenv, the locked Python packages in $(VENV), the locked
+# cdktf CLI in node_modules; checkov (security/.venv) only for `make test`. Nothing touches the
+# Python you name: PYTHON=python3.12 (any 3.11-3.13; system-managed ones too). Re-runs take seconds.
 
 PYTHON ?= python3
+VENV ?= .venv
+TOOLS ?= .tools
 PIPENV_VERSION ?= 2026.10.3
-PIPENV := $(PYTHON) -m pipenv
 PYTEST_ARGS ?=
 
-export PIPENV_VENV_IN_PROJECT := 1
+include project.env
+PY := $(VENV)/bin/python
+PIPENV := $(TOOLS)/pipenv/bin/pipenv
+# Our own progress lines say what happens; pipenv's notices about the virtualenv it is given do not.
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export CHECKPOINT_DISABLE := 1
 # Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
-export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py)
+export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py 2>/dev/null)
+# The cdktf app command (tools/app.sh) runs main.py with this environment's Python.
+export APP_PYTHON := $(abspath $(PY))
 
 .PHONY: setup synth test cdktf-synth inspect invoke bench deploy-local destroy-local clean
 
-setup: .venv/.synced node_modules/.installed security/.venv/.synced
+setup: $(VENV)/.synced node_modules/.installed
 
-.venv/.synced: Pipfile.lock
-	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
-	$(PIPENV) sync --dev
+$(PIPENV):
+	@$(PYTHON) tools/preflight.py python
+	@echo "==> pipenv $(PIPENV_VERSION) into $(TOOLS)/pipenv (first time: about 20 s)"
+	@rm -rf $(TOOLS)/pipenv && $(PYTHON) -m venv $(TOOLS)/pipenv
+	@$(TOOLS)/pipenv/bin/python -m pip install --quiet --disable-pip-version-check "pipenv==$(PIPENV_VERSION)"
+
+$(VENV)/.synced: Pipfile.lock | $(PIPENV)
+	@$(PYTHON) tools/preflight.py python
+	@echo "==> $$($(PYTHON) tools/lock_packages.py Pipfile.lock --dev) Python packages from Pipfile.lock into $(VENV)," \
+		"$$($(PYTHON) -V) (first time: about 1-2 min)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
 	@touch $@
 
 # checkov has its own locked environment (security/Pipfile.lock): its pins must not move the app's.
-security/.venv/.synced: security/Pipfile.lock .venv/.synced
-	PIPENV_PIPFILE=$(CURDIR)/security/Pipfile $(PIPENV) sync
+security/.venv/.synced: security/Pipfile.lock | $(PIPENV)
+	@echo "==> checkov: $$($(PYTHON) tools/lock_packages.py security/Pipfile.lock) packages from security/Pipfile.lock" \
+		"into security/.venv, for the security test (first time: about 40 s)"
+	@test -x security/.venv/bin/python || $(PYTHON) -m venv security/.venv
+	@VIRTUAL_ENV=$(abspath security/.venv) PIPENV_PIPFILE=$(CURDIR)/security/Pipfile $(PIPENV) sync
 	@touch $@
 
 node_modules/.installed: package-lock.json
-	npm ci --no-audit --no-fund
+	@$(PYTHON) tools/preflight.py node
+	@echo "==> cdktf CLI from package-lock.json into node_modules, Node $$(node --version) (first time: about 30 s)"
+	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 synth: setup
-	$(PIPENV) run python main.py
+	$(PY) main.py
 	@ls -1 cdktf.out/stacks/*/cdk.tf.json
 
 # Summary, wiring verification (exit 1 on a problem) and docs/wiring.md diagrams of cdktf.out.
 inspect: synth
-	$(PIPENV) run python -m tools.inspect cdktf.out --diagram docs/wiring.md
+	$(PY) -m tools.inspect cdktf.out --diagram docs/wiring.md
 
 # Run one stack's asynchronous wiring locally (tools/engine.py), e.g.
 #   make invoke STACK=response-only FUNCTION=First PAYLOAD='{"numbers": [1, 2, 3]}'
 invoke: synth
 	@test -n "$(STACK)" -a -n "$(FUNCTION)" -a -n '$(PAYLOAD)' || \
 		{ echo "usage: make invoke STACK=<stack> FUNCTION=<construct id> PAYLOAD='<json>'"; exit 2; }
-	$(PIPENV) run python -m tools.invoke async $(STACK) $(FUNCTION) --payload '$(PAYLOAD)'
+	$(PY) -m tools.invoke async $(STACK) $(FUNCTION) --payload '$(PAYLOAD)'
 
 cdktf-synth: setup
-	npx cdktf synth
+	./cdktf synth
 
-test: setup
-	$(PIPENV) run pytest $(PYTEST_ARGS)
+test: setup security/.venv/.synced
+	@$(PYTHON) tools/preflight.py terraform
+	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Local AWS emulator (moto server on 127.0.0.1): deploy every stack with the cdktf CLI, then tear down.
+# Local AWS emulator (moto server on 127.0.0.1:$EMULATOR_PORT [4599]): deploy with the cdktf CLI, tear down.
 deploy-local: setup
-	$(PIPENV) run python -m tools.emulator deploy $(STACKS)
+	$(PY) -m tools.emulator deploy $(STACKS)
 
 destroy-local: setup
-	$(PIPENV) run python -m tools.emulator destroy $(STACKS)
+	$(PY) -m tools.emulator destroy $(STACKS)
 
 bench: setup
-	$(PIPENV) run python benchmarks/synth.py
-	$(PIPENV) run python benchmarks/handler_import.py
-	$(PIPENV) run python benchmarks/engine.py
+	$(PY) benchmarks/synth.py
+	$(PY) benchmarks/handler_import.py
+	$(PY) benchmarks/engine.py
 
 clean:
 	rm -rf cdktf.out .terraform-cli .pytest_cache .emulator

@@ -1,12 +1,18 @@
 """Deploy the stacks to a local AWS emulator (moto server) with the cdktf CLI, and tear it down.
 
     pipenv run python -m tools.emulator deploy [STACK ...]   # start moto if needed, deploy, summarize
-    pipenv run python -m tools.emulator destroy [STACK ...]  # destroy, then stop moto
+    pipenv run python -m tools.emulator destroy [STACK ...]  # destroy; stop moto once nothing is deployed
 
-The server listens on 127.0.0.1 only (port ``EMULATOR_PORT`` [4599]) with
-``MOTO_IAM_LOAD_MANAGED_POLICIES=true``; its pid and port are kept in ``.emulator/server.json``.
-The stacks see only ``EMULATOR_ENDPOINT`` (see stacks/settings.py); the CLI gets test credentials.
-moto never runs function code and never delivers destinations: this proves the wiring applies.
+The server listens on 127.0.0.1 only, port ``EMULATOR_PORT`` [4599], with
+``MOTO_IAM_LOAD_MANAGED_POLICIES=true``. The truth about it is the port itself: a moto answering
+there (its process found from the port), not a file, so a ``make clean`` cannot make it be forgotten.
+Leftovers are recovered, and said: a server still running without the state of what it holds is
+reset; state left by a server that is gone is removed; a port taken by another program is named,
+with how to pick another. Work files are in ``.emulator/`` (``EMULATOR_DIR``): state, the synthesized
+output, the server's log, and ``outputs.json`` with the outputs of every deployed stack (a one-stack
+deploy or destroy updates only that stack's). The stacks see only ``EMULATOR_ENDPOINT`` (see
+stacks/settings.py); the CLI gets test credentials. moto never runs function code and never delivers
+destinations: this proves the wiring applies.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,15 +29,18 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = PROJECT_ROOT / ".emulator"
-SERVER_FILE = STATE_DIR / "server.json"
 # The CLI names of main.STACKS (kept here so this tool starts without cdktf; a test keeps them equal).
 STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking", "long-job-api")
 REGION = "us-east-1"
+DEFAULT_PORT = 4599
 START_TIMEOUT_S = 30
+
+
+class EmulatorError(Exception):
+    """The emulator cannot do what was asked; the message says why and what to do."""
 
 
 def free_port() -> int:
@@ -44,11 +54,51 @@ def endpoint(port: int) -> str:
 
 
 def is_up(port: int) -> bool:
+    """Whether a moto server answers on 127.0.0.1:``port``."""
     try:
         with urllib.request.urlopen(f"{endpoint(port)}/moto-api/", timeout=2) as response:
             return response.status == 200
     except OSError:
         return False
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def listeners(port: int) -> dict[int, str]:
+    """pid -> command line of the processes listening on TCP ``port`` (Linux /proc; empty elsewhere)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[1].rsplit(":", 1)[1] == f"{port:04X}" and fields[3] == "0A":  # 0A: LISTEN
+                inodes.add(fields[9])
+    wanted = {f"socket:[{inode}]" for inode in inodes}
+    found = {}
+    for process in Path("/proc").glob("[0-9]*") if wanted else ():
+        try:
+            descriptors = list((process / "fd").iterdir())
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                if os.readlink(descriptor) in wanted:
+                    found[int(process.name)] = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                    break
+            except OSError:  # closed meanwhile, or not ours to read
+                continue
+    return found
 
 
 def start_server(port: int, log_path: Path) -> subprocess.Popen:
@@ -65,29 +115,43 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
     deadline = time.monotonic() + START_TIMEOUT_S
     while not is_up(port):
         if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process.pid)
-            raise RuntimeError(f"moto server did not start on 127.0.0.1:{port} within {START_TIMEOUT_S} s; see {log_path}")
+            stop_process(process.pid)
+            tail = "\n  ".join(log_path.read_text(errors="replace").splitlines()[-3:])
+            raise EmulatorError(f"moto server did not start on 127.0.0.1:{port}; the end of {log_path}:\n  {tail}")
         time.sleep(0.2)
     return process
 
 
-def stop_server(pid: int, timeout_s: float = 10) -> None:
-    """Stop the server's process group: SIGTERM, then SIGKILL after ``timeout_s``."""
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
+def stop_process(pid: int, timeout_s: float = 10) -> None:
+    """Stop a process and its group: SIGTERM, then SIGKILL after ``timeout_s``."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            continue
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
+        if _exited(pid):
             return
         time.sleep(0.1)
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def _exited(pid: int) -> bool:
+    """Whether ``pid`` is gone; a child of ours that exited is reaped (a zombie still answers signals)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 @contextmanager
@@ -98,7 +162,7 @@ def moto_server(log_path: Path) -> Iterator[str]:
     try:
         yield endpoint(port)
     finally:
-        stop_server(process.pid)
+        stop_process(process.pid)
         process.wait(timeout=15)
 
 
@@ -116,52 +180,111 @@ def client_environment(emulator_endpoint: str, base: Optional[dict] = None) -> d
     }
 
 
-def running_server() -> Optional[dict]:
-    if SERVER_FILE.is_file():
-        server = json.loads(SERVER_FILE.read_text())
-        if is_up(server["port"]):
-            return server
-    return None
-
-
-def ensure_server() -> str:
-    server = running_server()
-    if server is None:
-        port = int(os.environ.get("EMULATOR_PORT", "4599"))
-        process = start_server(port, STATE_DIR / "moto.log")
-        server = {"pid": process.pid, "port": port}
-        SERVER_FILE.write_text(json.dumps(server))
-        print(f"moto server started on {endpoint(port)} (pid {process.pid})")
-    return endpoint(server["port"])
-
-
-def cdktf(verb: str, stacks: Sequence[str], emulator_endpoint: str) -> None:
-    outputs = ["--outputs-file", str(STATE_DIR / "outputs.json")] if verb == "deploy" else []
+def cdktf_cli(verb: str, stacks: Sequence[str], emulator_endpoint: str, workdir: Path, outputs_file: Optional[Path]) -> None:
+    """``./cdktf deploy|destroy`` of ``stacks`` against the emulator, with state and output under ``workdir``."""
+    outputs = ["--outputs-file", str(outputs_file)] if outputs_file else []
     # A separate output folder: its .terraform dirs point at emulator state, never at real state.
-    command = ["npx", "cdktf", verb, *stacks, "--auto-approve", "--skip-provider-lock",
-               "--output", str(STATE_DIR / "cdktf.out"), *outputs]
-    env = {**client_environment(emulator_endpoint), "CI": "1"}
+    command = [str(PROJECT_ROOT / "cdktf"), verb, *stacks, "--auto-approve", "--skip-provider-lock",
+               "--output", str(workdir / "cdktf.out"), *outputs]
+    env = {**client_environment(emulator_endpoint), "CI": "1", "TF_STATE_DIR": str(workdir / "state")}
     print("$", " ".join(command))
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
     if result.returncode != 0:
-        raise SystemExit(f"cdktf {verb} failed (exit {result.returncode}); the emulator log is {STATE_DIR / 'moto.log'}")
+        raise EmulatorError(f"cdktf {verb} failed (exit {result.returncode}); the emulator's log is {workdir / 'moto.log'}")
+
+
+Runner = Callable[[str, Sequence[str], str, Path, Optional[Path]], None]
+
+
+class Emulator:
+    """One moto server on ``port`` and the deployments made to it, kept in ``workdir``."""
+
+    def __init__(self, workdir: Path, port: int, runner: Runner = cdktf_cli, say: Callable[[str], None] = print) -> None:
+        self.workdir, self.port, self.runner, self.say = Path(workdir), port, runner, say
+        self.state_dir = self.workdir / "state"
+        self.outputs_file = self.workdir / "outputs.json"
+
+    def outputs(self) -> dict[str, dict]:
+        try:
+            return json.loads(self.outputs_file.read_text())
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def _state_exists(self) -> bool:
+        return self.state_dir.is_dir() and any(self.state_dir.glob("*.tfstate"))
+
+    def ensure_server(self) -> str:
+        """The endpoint of a moto server on the port: reused, recovered or started, as the leftovers need."""
+        if is_up(self.port):
+            pids = ", ".join(map(str, listeners(self.port))) or "unknown"
+            if self._state_exists():
+                self.say(f"moto server already running on {endpoint(self.port)} (pid {pids}): deploying to it")
+            else:
+                urllib.request.urlopen(urllib.request.Request(f"{endpoint(self.port)}/moto-api/reset", method="POST"), timeout=10)
+                self.outputs_file.unlink(missing_ok=True)
+                self.say(f"moto server on {endpoint(self.port)} (pid {pids}) was left running without the state of what "
+                         f"it holds (after `make clean`?): reset it, so this deploy starts from nothing")
+            return endpoint(self.port)
+        if port_taken(self.port):
+            holders = "; ".join(f"pid {pid}: {command}" for pid, command in listeners(self.port).items()) or "another program"
+            raise EmulatorError(f"port {self.port} on 127.0.0.1 is in use by {holders}. Pick another port: "
+                                f"EMULATOR_PORT={self.port + 1} make deploy-local (and the same for destroy-local)")
+        if self._state_exists() or self.outputs_file.exists():
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+            self.outputs_file.unlink(missing_ok=True)
+            self.say(f"removed the emulator state in {self.state_dir}: the server it described is gone, and its resources with it")
+        process = start_server(self.port, self.workdir / "moto.log")
+        self.say(f"moto server started on {endpoint(self.port)} (pid {process.pid})")
+        return endpoint(self.port)
+
+    def deploy(self, stacks: Sequence[str]) -> None:
+        emulator_endpoint = self.ensure_server()
+        fresh = self.workdir / "outputs.new.json"
+        fresh.unlink(missing_ok=True)
+        self.runner("deploy", stacks, emulator_endpoint, self.workdir, fresh)
+        merged = {**self.outputs(), **(json.loads(fresh.read_text()) if fresh.exists() else {})}
+        self.outputs_file.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+        fresh.unlink(missing_ok=True)
+
+    def destroy(self, stacks: Sequence[str]) -> None:
+        if not is_up(self.port):
+            self.say(f"no moto server answers on {endpoint(self.port)}: nothing to destroy "
+                     "(EMULATOR_PORT names the port if it was started on another)")
+            return
+        self.runner("destroy", stacks, endpoint(self.port), self.workdir, None)
+        remaining = {name: value for name, value in self.outputs().items() if name not in stacks}
+        if remaining:
+            self.outputs_file.write_text(json.dumps(remaining, indent=2, sort_keys=True) + "\n")
+            self.say(f"moto server keeps running on {endpoint(self.port)} for the stacks still deployed: "
+                     f"{', '.join(sorted(remaining))} (make destroy-local stops it after destroying them)")
+            return
+        self.outputs_file.unlink(missing_ok=True)
+        self.stop()
+
+    def stop(self) -> None:
+        for pid in listeners(self.port):
+            stop_process(pid)
+        deadline = time.monotonic() + 10
+        while port_taken(self.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if port_taken(self.port):
+            raise EmulatorError(f"could not stop what listens on 127.0.0.1:{self.port}; see `ss -ltnp | grep {self.port}`")
+        self.say(f"moto server on {endpoint(self.port)} stopped")
 
 
 def summary(emulator_endpoint: str) -> str:
     import boto3
 
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
-    clients = {name: session.client(name, endpoint_url=emulator_endpoint) for name in ("lambda", "sqs", "events", "iam")}
+    clients = {name: session.client(name, endpoint_url=emulator_endpoint)
+               for name in ("lambda", "sqs", "events", "iam", "dynamodb", "apigatewayv2")}
     lines = ["Created on the emulator:"]
-    for function in clients["lambda"].list_functions()["Functions"]:
-        lines.append(f"  function  {function['FunctionName']}")
-    for url in clients["sqs"].list_queues().get("QueueUrls", []):
-        lines.append(f"  queue     {url}")
-    for rule in clients["events"].list_rules()["Rules"]:
-        lines.append(f"  rule      {rule['Name']}  {rule.get('EventPattern', '')}")
-    for role in clients["iam"].list_roles()["Roles"]:
-        if not role["Path"].startswith("/aws-service-role/"):
-            lines.append(f"  role      {role['RoleName']}")
+    lines += [f"  function  {f['FunctionName']}" for f in clients["lambda"].list_functions()["Functions"]]
+    lines += [f"  queue     {url}" for url in clients["sqs"].list_queues().get("QueueUrls", [])]
+    lines += [f"  rule      {r['Name']}  {r.get('EventPattern', '')}" for r in clients["events"].list_rules()["Rules"]]
+    lines += [f"  table     {t}" for t in clients["dynamodb"].list_tables()["TableNames"]]
+    lines += [f"  api       {a['Name']}  {a.get('ApiEndpoint', '')}" for a in clients["apigatewayv2"].get_apis()["Items"]]
+    lines += [f"  role      {r['RoleName']}" for r in clients["iam"].list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")]
     return "\n".join(lines)
 
 
@@ -173,20 +296,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     unknown = sorted(set(args.stacks) - set(STACKS))
     if unknown:
         parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS)}")
-    if args.verb == "deploy":
-        emulator_endpoint = ensure_server()
-        cdktf("deploy", args.stacks, emulator_endpoint)
-        print(summary(emulator_endpoint))
-        return 0
-    server = running_server()
-    if server is None:
-        print("no emulator is running: nothing to destroy")
-        return 0
-    cdktf("destroy", args.stacks, endpoint(server["port"]))
-    if set(args.stacks) == set(STACKS):
-        stop_server(server["pid"])
-        SERVER_FILE.unlink()
-        print("moto server stopped")
+    raw_port = os.environ.get("EMULATOR_PORT", str(DEFAULT_PORT))
+    if not raw_port.isdigit() or not 1024 <= int(raw_port) <= 65535:
+        parser.error(f"EMULATOR_PORT must be a port number between 1024 and 65535; got {raw_port!r}")
+    emulator = Emulator(Path(os.environ.get("EMULATOR_DIR", PROJECT_ROOT / ".emulator")), int(raw_port))
+    try:
+        if args.verb == "deploy":
+            emulator.deploy(args.stacks)
+            print(summary(endpoint(emulator.port)))
+        else:
+            emulator.destroy(args.stacks)
+    except EmulatorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

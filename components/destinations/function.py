@@ -27,6 +27,7 @@ from components.arns import LAMBDA_FUNCTION, is_reference, require_arn
 from components.destinations.base import Destination, DestinationKind
 from components.destinations.event_bridge import EventBridgeDestination
 from components.iam import PolicyStatement
+from components.naming import physical_name
 
 if TYPE_CHECKING:
     from components.alias import Alias
@@ -103,9 +104,12 @@ class ResponsePayloadRule(Construct):
         qualifier: str,
     ) -> None:
         super().__init__(scope, id)
+        # <prefix>-<stack>-<function>[-<alias>]-<outcome>: the construct path would exceed 64 characters.
+        qualifier_part = () if qualifier == "$LATEST" else (qualifier,)
         self.rule = CloudwatchEventRule(
             self,
             "Rule",
+            name=physical_name(source, *qualifier_part, kind.value.lower(), max_length=64, what="EventBridge rule name"),
             description=f"{kind.value} results of {source.function_name} ({qualifier}) to {destination.label}",
             event_pattern=Fn.jsonencode(
                 {

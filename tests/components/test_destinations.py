@@ -346,3 +346,15 @@ def test_a_malformed_or_foreign_arn_is_refused_naming_the_parameter_and_the_expe
     with pytest.raises(ConfigurationError) as caught:
         make()
     assert str(caught.value) == message
+
+
+def test_the_response_only_rule_is_named_by_the_scheme_with_the_alias_and_outcome():
+    # GIVEN response-only destinations on $LATEST's success and the alias "live"'s failure
+    stack = new_stack(name_prefix="shop-prod")
+    first = Function(stack, "First", code=FIRST_CODE, publish=True)
+    second = Function(stack, "Second", code=SECOND_CODE)
+    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
+    first.add_alias("live").configure_async_invoke(on_failure=FunctionDestination(second, response_only=True))
+    # WHEN synthesized THEN each rule is named <prefix>-<stack>-<function>[-<alias>]-<outcome>
+    names = sorted(rule["name"] for rule in resources(synth(stack), "aws_cloudwatch_event_rule").values())
+    assert names == ["shop-prod-test-First-live-failure", "shop-prod-test-First-success"]

@@ -1,0 +1,129 @@
+"""tools.emulator: a moto server that cannot get lost, leftovers recovered and said, outputs kept.
+
+Real moto servers on free loopback ports (stopped by each test); the cdktf CLI is replaced by a
+runner that records the call and writes what a deploy would (state files, outputs).
+"""
+
+import json
+import shutil
+import socket
+
+import boto3
+import pytest
+
+from tools.emulator import Emulator, EmulatorError, endpoint, free_port, is_up, main, port_taken
+
+
+def fake_cdktf(calls):
+    def runner(verb, stacks, emulator_endpoint, workdir, outputs_file):
+        calls.append((verb, tuple(stacks)))
+        if verb == "deploy":
+            (workdir / "state").mkdir(parents=True, exist_ok=True)
+            for stack in stacks:
+                (workdir / "state" / f"terraform.{stack}.tfstate").write_text("{}")
+            outputs_file.write_text(json.dumps({stack: {"name": f"{stack}-output"} for stack in stacks}))
+    return runner
+
+
+@pytest.fixture
+def emulator(tmp_path):
+    """(emulator, messages, cdktf calls) on a free port, whatever listens there stopped at the end."""
+    messages, calls = [], []
+    made = Emulator(tmp_path / ".emulator", free_port(), runner=fake_cdktf(calls), say=messages.append)
+    yield made, messages, calls
+    if port_taken(made.port):
+        made.stop()
+
+
+def test_a_server_left_running_after_make_clean_is_found_by_its_port_and_stopped(emulator):
+    # GIVEN a deployment, then `make clean` deleting every emulator file while the server runs
+    first, _, _ = emulator
+    first.deploy(["response-only"])
+    shutil.rmtree(first.workdir)
+    assert is_up(first.port)
+    # WHEN destroy-local runs with nothing on disk
+    messages = []
+    Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append).destroy(["response-only"])
+    # THEN it found the server from its port and stopped it: the port is free
+    assert messages == [f"moto server on {endpoint(first.port)} stopped"]
+    assert not port_taken(first.port)
+
+
+def test_a_deploy_after_make_clean_resets_the_orphaned_server_and_says_so(emulator):
+    # GIVEN a server holding a resource whose state was deleted
+    first, _, _ = emulator
+    first.deploy(["sqs-destination"])
+    sqs = boto3.client("sqs", endpoint_url=endpoint(first.port), region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    sqs.create_queue(QueueName="left-over")
+    shutil.rmtree(first.workdir)
+    # WHEN deploying again
+    messages = []
+    Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append).deploy(["sqs-destination"])
+    # THEN the server was reset (no EntityAlreadyExists later), and the message says why
+    assert sqs.list_queues().get("QueueUrls", []) == []
+    (message,) = messages
+    assert message.startswith(f"moto server on {endpoint(first.port)} (pid ")
+    assert message.endswith("was left running without the state of what it holds (after `make clean`?): "
+                            "reset it, so this deploy starts from nothing")
+
+
+def test_a_taken_port_is_named_with_how_to_pick_another(emulator):
+    made, _, calls = emulator
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", made.port))
+        squatter.listen()
+        with pytest.raises(EmulatorError) as caught:
+            made.deploy(["response-only"])
+    message = str(caught.value)
+    assert message.startswith(f"port {made.port} on 127.0.0.1 is in use by pid ")
+    assert message.endswith(f"Pick another port: EMULATOR_PORT={made.port + 1} make deploy-local (and the same for destroy-local)")
+    assert calls == []
+
+
+def test_a_partial_destroy_keeps_the_server_and_says_so(emulator):
+    made, messages, calls = emulator
+    made.deploy(["response-only", "self-invoking"])
+    made.destroy(["response-only"])
+    assert messages[-1] == (f"moto server keeps running on {endpoint(made.port)} for the stacks still deployed: "
+                            "self-invoking (make destroy-local stops it after destroying them)")
+    assert is_up(made.port)
+    assert made.outputs() == {"self-invoking": {"name": "self-invoking-output"}}
+    assert calls == [("deploy", ("response-only", "self-invoking")), ("destroy", ("response-only",))]
+
+
+def test_a_one_stack_deploy_keeps_the_outputs_of_the_others(emulator):
+    made, _, _ = emulator
+    made.deploy(["response-only"])
+    made.deploy(["long-job-api"])
+    assert sorted(made.outputs()) == ["long-job-api", "response-only"]
+
+
+def test_state_left_by_a_server_that_is_gone_is_removed_and_said(emulator):
+    # GIVEN state and outputs on disk but no server
+    made, messages, _ = emulator
+    (made.state_dir).mkdir(parents=True)
+    (made.state_dir / "terraform.old-stack.tfstate").write_text("{}")
+    made.outputs_file.write_text(json.dumps({"old-stack": {}}))
+    # WHEN deploying THEN the stale state is gone, and the message says so before the server starts
+    made.deploy(["response-only"])
+    assert messages[0] == f"removed the emulator state in {made.state_dir}: the server it described is gone, and its resources with it"
+    assert messages[1].startswith(f"moto server started on {endpoint(made.port)} (pid ")
+    assert sorted(p.name for p in made.state_dir.iterdir()) == ["terraform.response-only.tfstate"]
+    assert sorted(made.outputs()) == ["response-only"]
+
+
+def test_destroy_without_a_server_says_where_it_looked(emulator):
+    made, messages, calls = emulator
+    made.destroy(["response-only"])
+    assert messages == [f"no moto server answers on {endpoint(made.port)}: nothing to destroy "
+                        "(EMULATOR_PORT names the port if it was started on another)"]
+    assert calls == []
+
+
+def test_a_bad_emulator_port_is_refused(monkeypatch, capsys):
+    monkeypatch.setenv("EMULATOR_PORT", "80")
+    with pytest.raises(SystemExit) as caught:
+        main(["deploy"])
+    assert caught.value.code == 2
+    assert "EMULATOR_PORT must be a port number between 1024 and 65535; got '80'" in capsys.readouterr().err

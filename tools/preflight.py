@@ -1,0 +1,75 @@
+"""What setup needs from the machine, checked before anything is installed, with what to do if it lacks.
+
+    python3 tools/preflight.py python|node|terraform
+
+Run with the Python the project will use (the Makefile's ``PYTHON``); standard library only, and
+written to run on old Pythons too, so that it can say they are too old. Exit 1 with the message for
+``python`` and ``node`` (setup cannot go on); ``terraform`` only warns (synth does not need it; the
+tests that run it are skipped without it).
+"""
+
+import shutil
+import subprocess
+import sys
+
+SUPPORTED = ((3, 11), (3, 13))
+
+
+def python_problem():
+    version = sys.version_info[:2]
+    name = "python%d.%d" % version
+    if not SUPPORTED[0] <= version <= SUPPORTED[1]:
+        return (
+            "Python 3.11 to 3.13 is needed; %s is %d.%d.\n"
+            "  Name another one: make PYTHON=python3.12 ...\n"
+            "  Debian/Ubuntu: sudo apt install python3.12 python3.12-venv" % (sys.executable, version[0], version[1])
+        )
+    try:
+        import ensurepip  # noqa: F401 - venv needs it to put pip into new environments
+        import venv  # noqa: F401
+    except ImportError:
+        return (
+            "%s has no working venv module (Debian and Ubuntu ship it separately).\n"
+            "  Install it: sudo apt install %s-venv" % (sys.executable, name)
+        )
+    return None
+
+
+def node_problem():
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return (
+            "Node.js and npm are needed for the cdktf CLI (Node 22 or 24; 20 works).\n"
+            "  Debian/Ubuntu: sudo apt install nodejs npm    or: https://nodejs.org/en/download"
+        )
+    raw = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    major = int(raw.lstrip("v").split(".")[0]) if raw.lstrip("v")[:1].isdigit() else 0
+    if major < 20:
+        return "Node.js 20 or newer is needed for the cdktf CLI; node is %s.\n  https://nodejs.org/en/download" % raw
+    return None
+
+
+def terraform_problem():
+    if shutil.which("terraform") is None:
+        return (
+            "warning: terraform is not on PATH: synth works, but the tests that run terraform (validate,\n"
+            "  emulator deploys) will be skipped. Install Terraform 1.10 or newer:\n"
+            "  https://developer.hashicorp.com/terraform/install (Debian/Ubuntu: HashiCorp's apt repository,\n"
+            "  then sudo apt install terraform)"
+        )
+    return None
+
+
+def main(argv):
+    checks = {"python": python_problem, "node": node_problem, "terraform": terraform_problem}
+    if len(argv) != 2 or argv[1] not in checks:
+        sys.stderr.write("usage: python3 tools/preflight.py %s\n" % "|".join(checks))
+        return 2
+    problem = checks[argv[1]]()
+    if problem is None:
+        return 0
+    sys.stderr.write(problem + "\n")
+    return 0 if argv[1] == "terraform" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

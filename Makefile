@@ -16,7 +16,7 @@ PIPENV := $(TOOLS)/pipenv/bin/pipenv
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 # Terraform uses the machine's offline AWS provider mirror when there is one (tools/terraform_cli.py).
-export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) tools/terraform_cli.py 2>/dev/null)
+export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) -m tools.terraform_cli 2>/dev/null)
 # The cdktf app command (tools/app.sh) runs main.py with this environment's Python.
 export APP_PYTHON := $(abspath $(PY))
 
@@ -25,14 +25,14 @@ export APP_PYTHON := $(abspath $(PY))
 setup: $(VENV)/.synced node_modules/.installed
 
 $(PIPENV):
-	@$(PYTHON) tools/preflight.py python
+	@$(PYTHON) -m tools.preflight python
 	@echo "==> pipenv $(PIPENV_VERSION) into $(TOOLS)/pipenv (first time: about 20 s)"
 	@rm -rf $(TOOLS)/pipenv && $(PYTHON) -m venv $(TOOLS)/pipenv
 	@$(TOOLS)/pipenv/bin/python -m pip install --quiet --disable-pip-version-check "pipenv==$(PIPENV_VERSION)"
 
 $(VENV)/.synced: Pipfile.lock | $(PIPENV)
-	@$(PYTHON) tools/preflight.py python
-	@echo "==> $$($(PYTHON) tools/lock_packages.py Pipfile.lock --dev) Python packages from Pipfile.lock into $(VENV)," \
+	@$(PYTHON) -m tools.preflight python
+	@echo "==> $$($(PYTHON) -m tools.lock_packages Pipfile.lock --dev) Python packages from Pipfile.lock into $(VENV)," \
 		"$$($(PYTHON) -V) (first time: about 1-2 min)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
@@ -40,14 +40,14 @@ $(VENV)/.synced: Pipfile.lock | $(PIPENV)
 
 # checkov has its own locked environment (security/Pipfile.lock): its pins must not move the app's.
 security/.venv/.synced: security/Pipfile.lock | $(PIPENV)
-	@echo "==> checkov: $$($(PYTHON) tools/lock_packages.py security/Pipfile.lock) packages from security/Pipfile.lock" \
+	@echo "==> checkov: $$($(PYTHON) -m tools.lock_packages security/Pipfile.lock) packages from security/Pipfile.lock" \
 		"into security/.venv, for the security test (first time: about 40 s)"
 	@test -x security/.venv/bin/python || $(PYTHON) -m venv security/.venv
 	@VIRTUAL_ENV=$(abspath security/.venv) PIPENV_PIPFILE=$(CURDIR)/security/Pipfile $(PIPENV) sync
 	@touch $@
 
 node_modules/.installed: package-lock.json
-	@$(PYTHON) tools/preflight.py node
+	@$(PYTHON) -m tools.preflight node
 	@echo "==> cdktf CLI from package-lock.json into node_modules, Node $$(node --version) (first time: about 30 s)"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -71,7 +71,7 @@ cdktf-synth: setup
 	./cdktf synth
 
 test: setup security/.venv/.synced
-	@$(PYTHON) tools/preflight.py terraform
+	@$(PYTHON) -m tools.preflight terraform
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Local AWS emulator (moto server on 127.0.0.1:$EMULATOR_PORT [4599]): deploy with the cdktf CLI, tear down.

@@ -1,6 +1,6 @@
 """What setup needs from the machine, checked before anything is installed, with what to do if it lacks.
 
-    python3 tools/preflight.py python|node|terraform
+    python3 -m tools.preflight python|node|terraform      (from the project root)
 
 Run with the Python the project will use (the Makefile's ``PYTHON``); standard library only, and
 written to run on old Pythons too, so that it can say they are too old. Exit 1 with the message for
@@ -27,10 +27,10 @@ def python_problem():
     try:
         import ensurepip  # noqa: F401 - venv needs it to put pip into new environments
         import venv  # noqa: F401
-    except ImportError:
+    except ImportError as error:
         return (
-            "%s has no working venv module (Debian and Ubuntu ship it separately).\n"
-            "  Install it: sudo apt install %s-venv" % (sys.executable, name)
+            "%s has no working venv module (%s); Debian and Ubuntu ship it separately.\n"
+            "  Install it: sudo apt install %s-venv" % (sys.executable, error, name)
         )
     return None
 
@@ -62,7 +62,7 @@ def terraform_problem():
 def main(argv):
     checks = {"python": python_problem, "node": node_problem, "terraform": terraform_problem}
     if len(argv) != 2 or argv[1] not in checks:
-        sys.stderr.write("usage: python3 tools/preflight.py %s\n" % "|".join(checks))
+        sys.stderr.write("usage: python3 -m tools.preflight %s\n" % "|".join(checks))
         return 2
     problem = checks[argv[1]]()
     if problem is None:

@@ -3,4 +3,6 @@
 # has one (tools/terraform_cli.py), as the Makefile sets them.
 . "$root/project.env"
 if [ -x "$root/.venv/bin/python" ]; then project_python="$root/.venv/bin/python"; else project_python=python3; fi
-TF_CLI_CONFIG_FILE=$("$project_python" "$root/tools/terraform_cli.py") && export TF_CLI_CONFIG_FILE
+# As a module from the project root: run as a script, tools/ would be first on sys.path and its
+# inspect.py would shadow the standard library's.
+TF_CLI_CONFIG_FILE=$(cd "$root" && "$project_python" -m tools.terraform_cli) && export TF_CLI_CONFIG_FILE

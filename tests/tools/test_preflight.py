@@ -1,0 +1,50 @@
+"""tools.preflight: what setup needs, and the exact command when the machine lacks it."""
+
+import glob
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools import preflight
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+OLD_PYTHONS = sorted(glob.glob(str(Path.home() / ".pyenv" / "versions" / "3.10*" / "bin" / "python3.10")))
+
+
+def test_a_supported_python_with_venv_passes():
+    assert preflight.python_problem() is None
+
+
+def test_a_python_outside_3_11_to_3_13_is_named_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(sys, "version_info", (3, 9, 18, "final", 0))
+    assert preflight.python_problem() == (
+        f"Python 3.11 to 3.13 is needed; {sys.executable} is 3.9.\n"
+        "  Name another one: make PYTHON=python3.12 ...\n"
+        "  Debian/Ubuntu: sudo apt install python3.12 python3.12-venv"
+    )
+
+
+def test_a_python_without_venv_gets_the_package_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ensurepip", None)  # as on Debian without python3.x-venv
+    problem = preflight.python_problem()
+    major, minor = sys.version_info[:2]
+    assert problem.startswith(f"{sys.executable} has no working venv module (")
+    assert problem.endswith(f"Install it: sudo apt install python{major}.{minor}-venv")
+
+
+def test_missing_node_is_refused_and_missing_terraform_only_warned(monkeypatch, capsys):
+    monkeypatch.setattr(preflight.shutil, "which", lambda name: None)
+    assert preflight.main(["preflight", "node"]) == 1
+    assert "Node.js and npm are needed for the cdktf CLI" in capsys.readouterr().err
+    assert preflight.main(["preflight", "terraform"]) == 0
+    assert capsys.readouterr().err.startswith("warning: terraform is not on PATH: synth works, but the tests")
+
+
+@pytest.mark.skipif(not OLD_PYTHONS, reason="no Python 3.10 on this machine")
+def test_a_real_python_3_10_is_stopped_before_anything_is_installed():
+    result = subprocess.run([OLD_PYTHONS[0], "-m", "tools.preflight", "python"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Python 3.11 to 3.13 is needed; {OLD_PYTHONS[0]} is 3.10.")

@@ -1,6 +1,6 @@
 """Local async engine benchmark: overhead per asynchronous invocation, and a long job's hops.
 
-    pipenv run python benchmarks/engine.py [--runs 5] [--hops 200] [--n 100000000]
+    .venv/bin/python benchmarks/engine.py [--runs 5] [--hops 200] [--n 100000000]
 
 The stacks are synthesized once into a temporary folder (``main.build``, default settings).
 

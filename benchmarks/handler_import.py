@@ -1,6 +1,6 @@
 """Cold import time of each Lambda handler module: what a cold start pays before the first event.
 
-    pipenv run python benchmarks/handler_import.py [--runs 10]
+    .venv/bin/python benchmarks/handler_import.py [--runs 10]
 
 Each run is a fresh interpreter importing ``functions/<name>/index.py`` (with ``-X importtime`` off,
 measured by ``time.perf_counter`` around the import). Prints median/min/max milliseconds.

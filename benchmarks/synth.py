@@ -1,6 +1,6 @@
 """Synth benchmark: wall time and peak memory of synthesizing the app against the provider-only floor.
 
-    pipenv run python benchmarks/synth.py [--runs 5] [--baseline GIT_REF] [--eager]
+    .venv/bin/python benchmarks/synth.py [--runs 5] [--baseline GIT_REF] [--eager]
 
 Variants, each a fresh Python process per run (so every run pays the imports, as `cdktf synth` does),
 run interleaved (one of each per round) so that machine load affects all of them alike:

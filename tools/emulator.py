@@ -1,7 +1,7 @@
 """Deploy the stacks to a local AWS emulator (moto server) with the cdktf CLI, and tear it down.
 
-    pipenv run python -m tools.emulator deploy [STACK ...]   # start moto if needed, deploy, summarize
-    pipenv run python -m tools.emulator destroy [STACK ...]  # destroy; stop moto once nothing is deployed
+    .venv/bin/python -m tools.emulator deploy [STACK ...]   # start moto if needed, deploy, summarize
+    .venv/bin/python -m tools.emulator destroy [STACK ...]  # destroy; stop moto once nothing is deployed
 
 The server listens on 127.0.0.1 only, port ``EMULATOR_PORT`` [4599], with
 ``MOTO_IAM_LOAD_MANAGED_POLICIES=true``. The truth about it is the port itself: a moto answering

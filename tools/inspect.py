@@ -1,6 +1,6 @@
 """Inspect and verify the synthesized Terraform JSON: summary, wiring check, Mermaid diagram.
 
-    pipenv run python -m tools.inspect [cdktf.out] [--json] [--diagram docs/wiring.md]
+    .venv/bin/python -m tools.inspect [cdktf.out] [--json] [--diagram docs/wiring.md]
 
 For every stack in ``<outdir>/stacks/*/cdk.tf.json``: functions, roles and what they allow (Terraform
 references resolved to the resource they point at), async-invoke configs, EventBridge rules and

@@ -1,8 +1,8 @@
 """Invoke functions locally: one handler, or a synthesized stack's asynchronous wiring.
 
-    pipenv run python -m tools.invoke async STACK FUNCTION (--payload JSON | --event FILE)
+    .venv/bin/python -m tools.invoke async STACK FUNCTION (--payload JSON | --event FILE)
         [--outdir cdktf.out] [--env KEY=VALUE ...] [--timeout SECONDS] [--json] [--duplicates]
-    pipenv run python -m tools.invoke run HANDLER (--payload JSON | --event FILE)
+    .venv/bin/python -m tools.invoke run HANDLER (--payload JSON | --event FILE)
         [--timeout SECONDS] [--memory MB] [--env KEY=VALUE ...]
 
 ``async`` runs ``cdktf.out/stacks/STACK/cdk.tf.json`` with the local engine (``tools/engine.py``):
@@ -67,7 +67,7 @@ def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         available = sorted(p.parent.name for p in (Path(args.outdir) / "stacks").glob("*/cdk.tf.json"))
         hint = f" (synthesized: {', '.join(available)})" if available else ""
         raise UsageError(f"stack {args.stack!r} is not synthesized under {args.outdir}{hint}: "
-                         f"run `make synth` (or `pipenv run python main.py`) first")
+                         f"run `make synth` (or `.venv/bin/python main.py`) first")
     try:
         stack = load_stack(path)
     except WiringError as error:

@@ -1,13 +1,13 @@
 """Start and follow jobs of the long-job-api stack, signing requests with your AWS credentials.
 
-    pipenv run python -m tools.jobs [--api-url URL] start --n 100000000 [--wait]
-    pipenv run python -m tools.jobs [--api-url URL] status JOB_ID [--wait]
+    .venv/bin/python -m tools.jobs [--api-url URL] start --n 100000000 [--wait]
+    .venv/bin/python -m tools.jobs [--api-url URL] status JOB_ID [--wait]
 
 Both routes use ``AWS_IAM`` authorization: each request is signed with SigV4 for ``execute-api`` with
 the credentials boto3 finds (``AWS_PROFILE``, SSO, environment variables, ...); the identity needs
 ``execute-api:Invoke`` on the API. The API URL comes from ``--api-url``, else ``JOBS_API_URL``, else
 the ``api_url`` output of the stack in ``--outputs`` [``cdktf-outputs.json``, as written by
-``npx cdktf deploy long-job-api --outputs-file cdktf-outputs.json``]. ``--wait`` polls the status
+``./cdktf deploy long-job-api --outputs-file cdktf-outputs.json``]. ``--wait`` polls the status
 until the job is no longer running. Prints the HTTP status line and the JSON body; exit 0 for a 2xx
 answer, 1 otherwise, 2 for bad arguments or missing configuration.
 """
@@ -44,7 +44,7 @@ def api_url(args: argparse.Namespace) -> str:
         return outputs[STACK]["api_url"].rstrip("/")
     except FileNotFoundError:
         raise UsageError(f"no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
-                         f"`npx cdktf deploy {STACK} --outputs-file {args.outputs}`") from None
+                         f"`./cdktf deploy {STACK} --outputs-file {args.outputs}`") from None
     except (json.JSONDecodeError, KeyError, TypeError):
         raise UsageError(f"{args.outputs} has no {STACK}.api_url output") from None
 

@@ -1,6 +1,6 @@
 """Serve a synthesized stack's HTTP API on loopback, through the local engine (like ``sam local start-api``).
 
-    pipenv run python -m tools.local_api long-job-api [--outdir cdktf.out] [--port 4600]
+    .venv/bin/python -m tools.local_api long-job-api [--outdir cdktf.out] [--port 4600]
 
 Routes, their authorization and the function behind each come from ``cdk.tf.json`` (``tools.wiring``).
 An ``AWS_IAM`` route answers as API Gateway does: ``403 {"message": "Forbidden"}`` without a

@@ -59,11 +59,11 @@ def deployment(tmp_path_factory):
     common = ["--auto-approve", "--output", str(workdir / "cdktf.out")]
     outputs_file = workdir / "outputs.json"
     try:
-        subprocess.run(["npx", "cdktf", "deploy", "*", *common, "--outputs-file", str(outputs_file)],
+        subprocess.run([str(PROJECT_ROOT / "cdktf"), "deploy", "*", *common, "--outputs-file", str(outputs_file)],
                        cwd=PROJECT_ROOT, env=env, check=True, timeout=1800)
         yield json.loads(outputs_file.read_text())
     finally:
-        subprocess.run(["npx", "cdktf", "destroy", "*", *common], cwd=PROJECT_ROOT, env=env, check=True, timeout=1800)
+        subprocess.run([str(PROJECT_ROOT / "cdktf"), "destroy", "*", *common], cwd=PROJECT_ROOT, env=env, check=True, timeout=1800)
 
 
 def invoke_async(function_name, payload):

@@ -73,7 +73,7 @@ def test_a_stack_that_is_not_synthesized_says_which_command_makes_it(tmp_path):
     code, _, err = cli("async", "response-only", "First", "--payload", "{}", "--outdir", str(tmp_path))
     assert code == 2
     assert err.strip() == (f"error: stack 'response-only' is not synthesized under {tmp_path}: "
-                           "run `make synth` (or `pipenv run python main.py`) first")
+                           "run `make synth` (or `.venv/bin/python main.py`) first")
 
 
 def test_a_malformed_stack_file_is_one_line_naming_it(tmp_path):

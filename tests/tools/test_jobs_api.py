@@ -99,4 +99,4 @@ def test_the_url_comes_from_the_stacks_outputs_and_is_required(tmp_path, api_url
     code, _, err, _ = run("--outputs", str(tmp_path / "none.json"), "status", "x")
     assert code == 2
     assert err.strip() == ("error: no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
-                           f"`npx cdktf deploy long-job-api --outputs-file {tmp_path / 'none.json'}`")
+                           f"`./cdktf deploy long-job-api --outputs-file {tmp_path / 'none.json'}`")

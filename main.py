@@ -5,7 +5,10 @@ import sys
 
 # components first: it makes the jsii kernel, which starts with `import cdktf`, load lazily.
 from components import ConfigurationError
+
+# isort: split
 from cdktf import App
+
 from stacks import (
     FunctionDestinationStack,
     LongJobApiStack,
@@ -14,7 +17,6 @@ from stacks import (
     Settings,
     SqsDestinationStack,
 )
-
 
 # Every stack, by the name `cdktf deploy <name>` takes.
 STACKS = {

@@ -70,12 +70,16 @@ def main() -> None:
 
         budget = {"LongJob": {"STEP_BUDGET": "1", "MAX_CHAIN_DEPTH": str(args.hops + 1)}}
         samples = [overhead(chain, "LongJob", {"n": args.hops * CHUNK}, budget) for _ in range(args.runs)]
-        print(f"self-invoking, {samples[0][1]} hops in one engine: "
-              f"{statistics.median(s[0] for s in samples):.2f} ms per invocation outside handlers "
-              f"(handlers: {statistics.median(s[2] for s in samples) * 1000 / samples[0][1]:.2f} ms each)")
+        print(
+            f"self-invoking, {samples[0][1]} hops in one engine: "
+            f"{statistics.median(s[0] for s in samples):.2f} ms per invocation outside handlers "
+            f"(handlers: {statistics.median(s[2] for s in samples) * 1000 / samples[0][1]:.2f} ms each)"
+        )
         samples = [overhead(pair, "First", {"numbers": [1, 2, 3]}, {}) for _ in range(args.runs)]
-        print(f"function-destination, First -> Second, fresh engine each run (archives unpacked, handlers imported): "
-              f"{statistics.median(s[0] for s in samples):.2f} ms per invocation outside handlers")
+        print(
+            f"function-destination, First -> Second, fresh engine each run (archives unpacked, handlers imported): "
+            f"{statistics.median(s[0] for s in samples):.2f} ms per invocation outside handlers"
+        )
 
         timeout = 3
         environment = {"LongJob": {"SAFETY_MARGIN_MS": "500"}}
@@ -83,9 +87,11 @@ def main() -> None:
             run = engine.invoke_async("LongJob", {"n": args.n})
         final = run.invocations[-1]["result"]
         minimum = math.ceil(engine.handler_seconds / timeout)
-        print(f"long job n={args.n}, timeout {timeout} s, SAFETY_MARGIN_MS=500: {len(run.invocations)} hops "
-              f"(minimum {minimum} for {engine.handler_seconds:.2f} s in handlers), status {final.get('status')}, "
-              f"result exact: {final.get('result') == args.n * (args.n - 1) * (2 * args.n - 1) // 6}")
+        print(
+            f"long job n={args.n}, timeout {timeout} s, SAFETY_MARGIN_MS=500: {len(run.invocations)} hops "
+            f"(minimum {minimum} for {engine.handler_seconds:.2f} s in handlers), status {final.get('status')}, "
+            f"result exact: {final.get('result') == args.n * (args.n - 1) * (2 * args.n - 1) // 6}"
+        )
 
 
 if __name__ == "__main__":

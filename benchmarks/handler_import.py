@@ -32,7 +32,11 @@ def main() -> None:
     print(f"{'handler':10} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for handler in sorted(FUNCTIONS.glob("*/index.py")):
         samples = [
-            float(subprocess.run([sys.executable, "-B", "-c", PROBE, str(handler)], capture_output=True, text=True, check=True).stdout)
+            float(
+                subprocess.run(
+                    [sys.executable, "-B", "-c", PROBE, str(handler)], capture_output=True, text=True, check=True
+                ).stdout
+            )
             for _ in range(runs)
         ]
         print(f"{handler.parent.name:10} {statistics.median(samples):10.1f} {min(samples):8.1f} {max(samples):8.1f}")

@@ -68,7 +68,11 @@ def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float,
         started = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-c", MEASURE, sys.executable, "-c", code],
-            cwd=root, env=env, capture_output=True, text=True, timeout=600,
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         wall = time.perf_counter() - started
     if result.returncode != 0:
@@ -80,7 +84,9 @@ def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float,
 
 def export_commit(ref: str, target: Path) -> str:
     """Write the tree of ``ref`` to ``target``; return its short commit id."""
-    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     target.mkdir(parents=True)
     archive = subprocess.Popen(["git", "archive", "--format=tar", commit], cwd=ROOT, stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(target)], stdin=archive.stdout, check=True)
@@ -96,7 +102,7 @@ def main() -> None:
     parser.add_argument("--eager", action="store_true", help="also measure eager provider imports (slow)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        variants = {"app": (ROOT, str(ROOT / "main.py"), {})}
+        variants: dict[str, tuple[Path, str, dict[str, str]]] = {"app": (ROOT, str(ROOT / "main.py"), {})}
         if args.baseline:
             baseline_root = Path(scratch) / "baseline"
             commit = export_commit(args.baseline, baseline_root)
@@ -116,13 +122,17 @@ def main() -> None:
     for name, runs in samples.items():
         walls = [s[0] for s in runs]
         medians[name], cpu[name] = statistics.median(walls), statistics.median(s[3] for s in runs)
-        print(f"{name:24} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} {cpu[name]:6.2f} "
-              f"{max(s[1] for s in runs):10d} {max(s[2] for s in runs):11d}")
+        print(
+            f"{name:24} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} {cpu[name]:6.2f} "
+            f"{max(s[1] for s in runs):10d} {max(s[2] for s in runs):11d}"
+        )
     floor = "floor (provider only)"
     for name in medians:
         if name.startswith("app"):
-            print(f"{name} / floor: median wall time {medians[name] / medians[floor]:.2f}, "
-                  f"median CPU time {cpu[name] / cpu[floor]:.2f}")
+            print(
+                f"{name} / floor: median wall time {medians[name] / medians[floor]:.2f}, "
+                f"median CPU time {cpu[name] / cpu[floor]:.2f}"
+            )
 
 
 if __name__ == "__main__":

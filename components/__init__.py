@@ -7,12 +7,8 @@ from components import provider_imports
 
 provider_imports.install()
 
-from components.errors import ConfigurationError
-from components.function import Function
 from components.alias import Alias
-from components.iam import PolicyStatement
 from components.async_invoke import EventInvokeConfig
-from components.self_invoking_function import SelfInvokingFunction
 from components.destinations import (
     Destination,
     DestinationKind,
@@ -22,6 +18,10 @@ from components.destinations import (
     SnsDestination,
     SqsDestination,
 )
+from components.errors import ConfigurationError
+from components.function import Function
+from components.iam import PolicyStatement
+from components.self_invoking_function import SelfInvokingFunction
 
 __all__ = [
     "Alias",

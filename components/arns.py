@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from cdktf import Token
 from constructs import Construct
@@ -29,13 +28,27 @@ class ArnShape:
     regional: bool = True
 
 
-LAMBDA_FUNCTION = ArnShape("lambda", "a Lambda function", re.compile(r"^function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$"),
-                           "arn:aws:lambda:us-east-1:123456789012:function:my-function")
-SQS_QUEUE = ArnShape("sqs", "an SQS queue", re.compile(r"^[A-Za-z0-9_-]{1,80}(\.fifo)?$"), "arn:aws:sqs:us-east-1:123456789012:my-queue")
-SNS_TOPIC = ArnShape("sns", "an SNS topic", re.compile(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$"), "arn:aws:sns:us-east-1:123456789012:my-topic")
-EVENT_BUS = ArnShape("events", "an EventBridge event bus", re.compile(r"^event-bus/[A-Za-z0-9._/-]{1,256}$"),
-                     "arn:aws:events:us-east-1:123456789012:event-bus/my-bus")
-S3_BUCKET = ArnShape("s3", "an S3 bucket", re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"), "arn:aws:s3:::my-bucket", regional=False)
+LAMBDA_FUNCTION = ArnShape(
+    "lambda",
+    "a Lambda function",
+    re.compile(r"^function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$"),
+    "arn:aws:lambda:us-east-1:123456789012:function:my-function",
+)
+SQS_QUEUE = ArnShape(
+    "sqs", "an SQS queue", re.compile(r"^[A-Za-z0-9_-]{1,80}(\.fifo)?$"), "arn:aws:sqs:us-east-1:123456789012:my-queue"
+)
+SNS_TOPIC = ArnShape(
+    "sns", "an SNS topic", re.compile(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$"), "arn:aws:sns:us-east-1:123456789012:my-topic"
+)
+EVENT_BUS = ArnShape(
+    "events",
+    "an EventBridge event bus",
+    re.compile(r"^event-bus/[A-Za-z0-9._/-]{1,256}$"),
+    "arn:aws:events:us-east-1:123456789012:event-bus/my-bus",
+)
+S3_BUCKET = ArnShape(
+    "s3", "an S3 bucket", re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"), "arn:aws:s3:::my-bucket", regional=False
+)
 
 
 def is_reference(value: str) -> bool:
@@ -46,12 +59,16 @@ def is_reference(value: str) -> bool:
 def require_arn(value: object, shape: ArnShape, parameter: str) -> str:
     """``value`` if it is a reference or a literal ARN of ``shape``; ConfigurationError otherwise."""
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(f"{parameter} must be {shape.what} construct or ARN like {shape.example}; got {value!r}")
+        raise ConfigurationError(
+            f"{parameter} must be {shape.what} construct or ARN like {shape.example}; got {value!r}"
+        )
     if is_reference(value):
         return value
     match = _ARN.match(value)
     if match is None:
-        raise ConfigurationError(f"{parameter} must be {shape.what} ARN like {shape.example}; got {value!r}, which is not an ARN")
+        raise ConfigurationError(
+            f"{parameter} must be {shape.what} ARN like {shape.example}; got {value!r}, which is not an ARN"
+        )
     service, region, account, resource = match.group(2), match.group(3), match.group(4), match.group(5)
     if service != shape.service:
         raise ConfigurationError(
@@ -64,7 +81,7 @@ def require_arn(value: object, shape: ArnShape, parameter: str) -> str:
     return value
 
 
-def customer_key_arn(scope: Construct, key: Optional[str], parameter: str, aws_managed_alias: str) -> Optional[str]:
+def customer_key_arn(scope: Construct, key: str | None, parameter: str, aws_managed_alias: str) -> str | None:
     """The ARN of the customer-managed KMS key ``key`` (a ``kms_master_key_id``), or None if there is none.
 
     Accepted: a key ARN or a reference to one (``KmsKey.arn``), a literal key id, and the AWS-managed

@@ -14,15 +14,16 @@ cannot yet reach (and on the alias, when it configures one).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
     LambdaFunctionEventInvokeConfig,
     LambdaFunctionEventInvokeConfigDestinationConfig,
     LambdaFunctionEventInvokeConfigDestinationConfigOnFailure,
     LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess,
 )
+from constructs import Construct
 
 from components.destinations.base import Destination, DestinationKind, require_destination
 from components.errors import ConfigurationError, require_int_in_range
@@ -33,19 +34,22 @@ if TYPE_CHECKING:
 LATEST = "$LATEST"
 
 
-def validate_async_invoke_options(*, max_event_age: Optional[int], retry_attempts: Optional[int]) -> None:
+def validate_async_invoke_options(*, max_event_age: int | None, retry_attempts: int | None) -> None:
     if max_event_age is not None:
         require_int_in_range("max_event_age", max_event_age, 60, 21600, "seconds")
     if retry_attempts is not None:
         require_int_in_range("retry_attempts", retry_attempts, 0, 2)
 
 
-def _loop_through(function: "Function", qualifier: str, outcome: str, destination: Destination) -> Optional[list[str]]:
+def _loop_through(function: Function, qualifier: str, outcome: str, destination: Destination) -> list[str] | None:
     """The path back to ``(function, qualifier)`` that this new destination would close, if any."""
     start = destination.target_function
     if start is None:
         return None
-    name = lambda fn, q: fn.node.id if q == LATEST else f"{fn.node.id}:{q}"  # noqa: E731
+
+    def name(fn: Function, fn_qualifier: str) -> str:
+        return fn.node.id if fn_qualifier == LATEST else f"{fn.node.id}:{fn_qualifier}"
+
     pending = [(start, [name(function, qualifier), f"--{outcome}-->", name(*start)])]
     seen: set[tuple[int, str]] = set()
     while pending:
@@ -68,12 +72,12 @@ class EventInvokeConfig(Construct):
         scope: Construct,
         id: str,
         *,
-        function: "Function",
+        function: Function,
         qualifier: str = LATEST,
-        on_success: Optional[Destination] = None,
-        on_failure: Optional[Destination] = None,
-        max_event_age: Optional[int] = None,
-        retry_attempts: Optional[int] = None,
+        on_success: Destination | None = None,
+        on_failure: Destination | None = None,
+        max_event_age: int | None = None,
+        retry_attempts: int | None = None,
         depends_on: Sequence[Any] = (),
     ) -> None:
         validate_async_invoke_options(max_event_age=max_event_age, retry_attempts=retry_attempts)
@@ -94,7 +98,9 @@ class EventInvokeConfig(Construct):
                 )
         super().__init__(scope, id)
         self.qualifier = qualifier
-        arns = {kind: d.bind(self, function, kind, qualifier=qualifier) for kind, d in destinations.items() if d is not None}
+        arns = {
+            kind: d.bind(self, function, kind, qualifier=qualifier) for kind, d in destinations.items() if d is not None
+        }
         for kind, destination in destinations.items():
             target = destination.target_function if destination is not None else None
             if target is not None:
@@ -103,8 +109,12 @@ class EventInvokeConfig(Construct):
         if arns:
             success, failure = arns.get(DestinationKind.SUCCESS), arns.get(DestinationKind.FAILURE)
             destination_config = LambdaFunctionEventInvokeConfigDestinationConfig(
-                on_success=LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(destination=success) if success else None,
-                on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=failure) if failure else None,
+                on_success=LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(destination=success)
+                if success
+                else None,
+                on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=failure)
+                if failure
+                else None,
             )
         self.resource = LambdaFunctionEventInvokeConfig(
             self,
@@ -118,13 +128,15 @@ class EventInvokeConfig(Construct):
         )
 
 
-def configure_async_invoke(owner: Construct, what: str, *, function: "Function", qualifier: str,
-                           depends_on: Sequence[Any] = (), **options: Any) -> EventInvokeConfig:
+def configure_async_invoke(
+    owner: Construct, what: str, *, function: Function, qualifier: str, depends_on: Sequence[Any] = (), **options: Any
+) -> EventInvokeConfig:
     """The one ``EventInvokeConfig`` of a function or alias (child id ``EventInvokeConfig``)."""
     if owner.node.try_find_child("EventInvokeConfig") is not None:
         raise ConfigurationError(
             f"configure_async_invoke was already called on {what} {owner.node.path!r}; "
             f"a {what} has one asynchronous invoke configuration: pass all options in one call"
         )
-    return EventInvokeConfig(owner, "EventInvokeConfig", function=function, qualifier=qualifier,
-                             depends_on=depends_on, **options)
+    return EventInvokeConfig(
+        owner, "EventInvokeConfig", function=function, qualifier=qualifier, depends_on=depends_on, **options
+    )

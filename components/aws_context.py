@@ -7,10 +7,10 @@ data sources per stack, and one ARN string, so equal grants stay equal and are n
 from __future__ import annotations
 
 from cdktf import TerraformStack
-from constructs import Construct
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from constructs import Construct
 
 
 class AwsContext(Construct):
@@ -23,15 +23,13 @@ class AwsContext(Construct):
         self.partition = DataAwsPartition(stack, "Partition").partition
         self.region = DataAwsRegion(stack, "Region").name
         self.account_id = DataAwsCallerIdentity(stack, "CallerIdentity").account_id
-        self.default_event_bus_arn = (
-            f"arn:{self.partition}:events:{self.region}:{self.account_id}:event-bus/default"
-        )
+        self.default_event_bus_arn = f"arn:{self.partition}:events:{self.region}:{self.account_id}:event-bus/default"
 
     @classmethod
-    def of(cls, scope: Construct) -> "AwsContext":
+    def of(cls, scope: Construct) -> AwsContext:
         stack = TerraformStack.of(scope)
         existing = stack.node.try_find_child(cls.ID)
-        return existing if existing is not None else cls(stack)
+        return existing if isinstance(existing, cls) else cls(stack)
 
 
 def default_event_bus_arn(scope: Construct) -> str:

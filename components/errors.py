@@ -12,11 +12,7 @@ def require_int_in_range(field: str, value: object, low: int, high: int, unit: s
     """Return ``value`` if it is an int within [low, high]; raise ConfigurationError otherwise."""
     suffix = f" {unit}" if unit else ""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigurationError(
-            f"{field} must be a whole number between {low} and {high}{suffix}; got {value!r}"
-        )
+        raise ConfigurationError(f"{field} must be a whole number between {low} and {high}{suffix}; got {value!r}")
     if not low <= value <= high:
-        raise ConfigurationError(
-            f"{field} must be between {low} and {high}{suffix}; got {value}"
-        )
+        raise ConfigurationError(f"{field} must be between {low} and {high}{suffix}; got {value}")
     return value

@@ -19,10 +19,10 @@ Grants go through ``add_to_role_policy``; ``grant_invoke`` and the destinations 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import TYPE_CHECKING
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -31,6 +31,7 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunctionEnvironment,
     LambdaFunctionTracingConfig,
 )
+from constructs import Construct
 
 from components.async_invoke import LATEST, EventInvokeConfig, configure_async_invoke
 from components.code_asset import code_asset
@@ -42,11 +43,32 @@ if TYPE_CHECKING:
     from components.alias import Alias
     from components.destinations.base import Destination
 
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-# X-Ray's trace APIs support no resource-level permissions: AWS documents "*" as the only resource.
-XRAY_STATEMENT = PolicyStatement(
-    actions=("xray:PutTraceSegments", "xray:PutTelemetryRecords"), resources=("*",)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
+# X-Ray's trace APIs support no resource-level permissions: AWS documents "*" as the only resource.
+XRAY_STATEMENT = PolicyStatement(actions=("xray:PutTraceSegments", "xray:PutTelemetryRecords"), resources=("*",))
 
 
 class Function(Construct):
@@ -62,17 +84,18 @@ class Function(Construct):
         runtime: str = "python3.12",
         timeout: int = 30,
         memory_size: int = 128,
-        environment: Optional[Mapping[str, str]] = None,
+        environment: Mapping[str, str] | None = None,
         tracing: bool = False,
         log_retention_days: int = 14,
-        description: Optional[str] = None,
+        description: str | None = None,
         publish: bool = False,
     ) -> None:
         require_int_in_range("timeout", timeout, 1, 900, "seconds")
         require_int_in_range("memory_size", memory_size, 128, 10240, "MB")
         if log_retention_days not in LOG_RETENTION_DAYS:
             raise ConfigurationError(
-                f"log_retention_days must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}; got {log_retention_days!r}"
+                f"log_retention_days must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}; "
+                f"got {log_retention_days!r}"
             )
         super().__init__(scope, id)
         self.function_name = physical_name(self, max_length=64, what="Lambda function name")
@@ -122,7 +145,7 @@ class Function(Construct):
         )
         self.publish = publish
         # qualifier -> [(outcome, (target function, target qualifier))]: followed to refuse loops.
-        self.destination_edges: dict[str, list[tuple[str, tuple["Function", str]]]] = {}
+        self.destination_edges: dict[str, list[tuple[str, tuple[Function, str]]]] = {}
 
     @functools.cached_property
     def arn(self) -> str:
@@ -143,7 +166,7 @@ class Function(Construct):
         """Allow this function's role ``statement`` (duplicates are ignored)."""
         self._policy.add(statement)
 
-    def grant_invoke(self, grantee: "Function") -> None:
+    def grant_invoke(self, grantee: Function) -> None:
         """Allow ``grantee`` to invoke this function, unqualified or any version/alias."""
         grantee.add_to_role_policy(
             PolicyStatement(actions=("lambda:InvokeFunction",), resources=(self.arn, f"{self.arn}:*"))
@@ -152,10 +175,10 @@ class Function(Construct):
     def configure_async_invoke(
         self,
         *,
-        on_success: Optional["Destination"] = None,
-        on_failure: Optional["Destination"] = None,
-        max_event_age: Optional[int] = None,
-        retry_attempts: Optional[int] = None,
+        on_success: Destination | None = None,
+        on_failure: Destination | None = None,
+        max_event_age: int | None = None,
+        retry_attempts: int | None = None,
     ) -> EventInvokeConfig:
         """Configure asynchronous invocation of ``$LATEST``: destinations, retries (0–2), event age (60–21600 s).
 
@@ -163,8 +186,14 @@ class Function(Construct):
         the destinations grant their own permissions.
         """
         return configure_async_invoke(
-            self, "function", function=self, qualifier=LATEST,
-            on_success=on_success, on_failure=on_failure, max_event_age=max_event_age, retry_attempts=retry_attempts,
+            self,
+            "function",
+            function=self,
+            qualifier=LATEST,
+            on_success=on_success,
+            on_failure=on_failure,
+            max_event_age=max_event_age,
+            retry_attempts=retry_attempts,
         )
 
     @property
@@ -172,7 +201,7 @@ class Function(Construct):
         """The latest published version (a Terraform reference); ``$LATEST`` unless ``publish=True``."""
         return self.resource.version
 
-    def add_alias(self, name: str, *, version: Optional[str] = None, description: Optional[str] = None) -> "Alias":
+    def add_alias(self, name: str, *, version: str | None = None, description: str | None = None) -> Alias:
         """An alias [Alias-<name>] of this function, on ``version`` (default: the latest published one)."""
         from components.alias import Alias
 

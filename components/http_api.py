@@ -13,9 +13,9 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api
 from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
 from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
@@ -26,6 +26,7 @@ from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
 )
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from constructs import Construct
 
 from components.errors import ConfigurationError, require_int_in_range
 from components.naming import physical_name
@@ -35,45 +36,84 @@ if TYPE_CHECKING:
 
 _ROUTE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /[A-Za-z0-9_.{}/+-]*$")
 # What the access log keeps per request; the caller is the signing identity's ARN.
-ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId", "requestTime": "$context.requestTime", "ip": "$context.identity.sourceIp",
-    "caller": "$context.identity.userArn", "routeKey": "$context.routeKey", "status": "$context.status",
-    "responseLength": "$context.responseLength", "integrationError": "$context.integrationErrorMessage",
-})
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "requestTime": "$context.requestTime",
+        "ip": "$context.identity.sourceIp",
+        "caller": "$context.identity.userArn",
+        "routeKey": "$context.routeKey",
+        "status": "$context.status",
+        "responseLength": "$context.responseLength",
+        "integrationError": "$context.integrationErrorMessage",
+    }
+)
 
 
 class LambdaHttpApi(Construct):
-    def __init__(self, scope: Construct, id: str, *, function: "Function", routes: Sequence[str],
-                 rate_limit: int = 10, burst_limit: int = 20, log_retention_days: int = 14) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        function: Function,
+        routes: Sequence[str],
+        rate_limit: int = 10,
+        burst_limit: int = 20,
+        log_retention_days: int = 14,
+    ) -> None:
         bad = [route for route in routes if not isinstance(route, str) or not _ROUTE.match(route)]
         if not routes or bad:
-            raise ConfigurationError(f"routes must be route keys like 'POST /jobs' or 'GET /jobs/{{job_id}}'; got {bad or 'none'}")
+            raise ConfigurationError(
+                f"routes must be route keys like 'POST /jobs' or 'GET /jobs/{{job_id}}'; got {bad or 'none'}"
+            )
         require_int_in_range("rate_limit", rate_limit, 1, 10000, "requests per second")
         require_int_in_range("burst_limit", burst_limit, 1, 5000, "requests")
         super().__init__(scope, id)
         name = physical_name(self, max_length=128, what="API name")
         self.resource = Apigatewayv2Api(self, "Resource", name=name, protocol_type="HTTP")
         integration = Apigatewayv2Integration(
-            self, "Integration", api_id=self.resource.id, integration_type="AWS_PROXY",
-            integration_uri=function.arn, payload_format_version="2.0",
+            self,
+            "Integration",
+            api_id=self.resource.id,
+            integration_type="AWS_PROXY",
+            integration_uri=function.arn,
+            payload_format_version="2.0",
         )
         self.routes = [
-            Apigatewayv2Route(self, f"Route{index}", api_id=self.resource.id, route_key=route,
-                              authorization_type="AWS_IAM", target=f"integrations/{integration.id}")
+            Apigatewayv2Route(
+                self,
+                f"Route{index}",
+                api_id=self.resource.id,
+                route_key=route,
+                authorization_type="AWS_IAM",
+                target=f"integrations/{integration.id}",
+            )
             for index, route in enumerate(routes)
         ]
-        self.access_logs = CloudwatchLogGroup(self, "AccessLogs", name=f"/aws/apigateway/{name}",
-                                              retention_in_days=log_retention_days)
+        self.access_logs = CloudwatchLogGroup(
+            self, "AccessLogs", name=f"/aws/apigateway/{name}", retention_in_days=log_retention_days
+        )
         self.stage = Apigatewayv2Stage(
-            self, "Stage", api_id=self.resource.id, name="$default", auto_deploy=True,
+            self,
+            "Stage",
+            api_id=self.resource.id,
+            name="$default",
+            auto_deploy=True,
             default_route_settings=Apigatewayv2StageDefaultRouteSettings(
-                throttling_rate_limit=rate_limit, throttling_burst_limit=burst_limit),
+                throttling_rate_limit=rate_limit, throttling_burst_limit=burst_limit
+            ),
             access_log_settings=Apigatewayv2StageAccessLogSettings(
-                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT),
+                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
+            ),
         )
         self.permission = LambdaPermission(
-            self, "InvokePermission", action="lambda:InvokeFunction", function_name=function.arn,
-            principal="apigateway.amazonaws.com", source_arn=f"{self.resource.execution_arn}/*",
+            self,
+            "InvokePermission",
+            action="lambda:InvokeFunction",
+            function_name=function.arn,
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.resource.execution_arn}/*",
         )
 
     @functools.cached_property

@@ -7,15 +7,15 @@ there is exactly one way to build IAM JSON, and ``cdktf synth --hcl`` keeps work
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
+from constructs import Construct
 
 from components.errors import ConfigurationError
 

@@ -28,7 +28,7 @@ class _NameParts:
 
 # A construct's path never changes, and context cannot be set once a construct has children: the
 # parts of a scope can be read from the jsii kernel once (each node property is a round-trip).
-_PARTS: "weakref.WeakKeyDictionary[Construct, _NameParts]" = weakref.WeakKeyDictionary()
+_PARTS: weakref.WeakKeyDictionary[Construct, _NameParts] = weakref.WeakKeyDictionary()
 
 
 def _name_parts(scope: Construct) -> _NameParts:
@@ -53,8 +53,7 @@ def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) ->
     name = "-".join(parts.prefix_and_path + suffix)
     if not _ALLOWED.match(name):
         raise ConfigurationError(
-            f"{what} {name!r} may only contain letters, digits, '-' and '_'; "
-            "rename the construct id or the stack"
+            f"{what} {name!r} may only contain letters, digits, '-' and '_'; rename the construct id or the stack"
         )
     if len(name) > max_length:
         raise ConfigurationError(

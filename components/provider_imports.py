@@ -25,9 +25,9 @@ import importlib.machinery
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Optional, Sequence
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 EAGER_SWITCH = "CDKTF_EAGER_PROVIDER_IMPORT"
@@ -39,17 +39,19 @@ class _LazySubmodulesLoader(importlib.abc.Loader):
     def __init__(self, original: importlib.abc.Loader) -> None:
         self.original = original
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[ModuleType]:
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
         return None
 
     def exec_module(self, module: ModuleType) -> None:
-        with open(module.__file__, encoding="utf-8") as source_file:
+        path = module.__file__
+        assert path is not None, "the provider package is loaded from a file"
+        with open(path, encoding="utf-8") as source_file:
             source = source_file.read()
         submodules = frozenset(_SUBMODULE_IMPORT.findall(source))
         if len(submodules) < 100:
             self.original.exec_module(module)
             return
-        exec(compile(_SUBMODULE_IMPORT.sub("", source), module.__file__, "exec"), module.__dict__)
+        exec(compile(_SUBMODULE_IMPORT.sub("", source), path, "exec"), module.__dict__)
 
         def __getattr__(name: str) -> ModuleType:
             if name in submodules:
@@ -58,14 +60,16 @@ class _LazySubmodulesLoader(importlib.abc.Loader):
 
         # publication.publish() in that source may have replaced the module in sys.modules with a
         # public copy: the import system hands out that one, so it needs the hook too.
-        module.__getattr__ = __getattr__
+        setattr(module, "__getattr__", __getattr__)  # noqa: B010 - a module attribute, PEP 562
         published = sys.modules.get(module.__name__)
         if published is not None:
-            published.__getattr__ = __getattr__
+            setattr(published, "__getattr__", __getattr__)  # noqa: B010
 
 
 class _LazyProviderFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname != PACKAGE or os.environ.get(EAGER_SWITCH) == "1":
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)

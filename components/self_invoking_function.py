@@ -16,12 +16,13 @@ The hard chain-depth limit reaches the code as the ``MAX_CHAIN_DEPTH`` environme
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.lambda_function_recursion_config import LambdaFunctionRecursionConfig
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from constructs import Construct
 
 from components.async_invoke import validate_async_invoke_options
 from components.destinations.sqs import SqsDestination
@@ -43,8 +44,8 @@ class SelfInvokingFunction(Function):
         max_chain_depth: int = 100,
         allow_recursive_loop: bool = True,
         retry_attempts: int = 0,
-        max_event_age: Optional[int] = None,
-        environment: Optional[Mapping[str, str]] = None,
+        max_event_age: int | None = None,
+        environment: Mapping[str, str] | None = None,
         **function_options: Any,
     ) -> None:
         require_int_in_range("max_chain_depth", max_chain_depth, 1, MAX_CHAIN_DEPTH_LIMIT, "hops")

@@ -9,15 +9,15 @@ actions it names (``dynamodb:GetItem``, ``PutItem``, ``UpdateItem``, ...) on thi
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableTtl,
 )
+from constructs import Construct
 
 from components.errors import ConfigurationError
 from components.iam import PolicyStatement
@@ -26,15 +26,30 @@ from components.naming import physical_name
 if TYPE_CHECKING:
     from components.function import Function
 
-ITEM_ACTIONS = frozenset({
-    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Query",
-})
+ITEM_ACTIONS = frozenset(
+    {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:Query",
+    }
+)
 
 
 class Table(Construct):
-    def __init__(self, scope: Construct, id: str, *, partition_key: str, sort_key: Optional[str] = None,
-                 ttl_attribute: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        partition_key: str,
+        sort_key: str | None = None,
+        ttl_attribute: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.table_name = physical_name(self, max_length=255, what="DynamoDB table name")
         keys = [partition_key] + ([sort_key] if sort_key else [])
@@ -59,7 +74,7 @@ class Table(Construct):
         """The table name as a Terraform reference, so users of it depend on the table."""
         return self.resource.name
 
-    def grant_items(self, grantee: "Function", *actions: str) -> None:
+    def grant_items(self, grantee: Function, *actions: str) -> None:
         """Allow ``grantee`` the item ``actions`` on this table only."""
         unknown = sorted(set(actions) - ITEM_ACTIONS)
         if not actions or unknown:

@@ -2,7 +2,8 @@
 
 from constructs import Construct
 
-from components import Function, FunctionDestination
+from components import DestinationKind, Function, FunctionDestination
+from components.destinations.function import ResponsePayloadRule
 from stacks.base import FUNCTIONS_DIR, AppStack
 from stacks.settings import Settings
 
@@ -13,7 +14,7 @@ class ResponseOnlyStack(AppStack):
         first = Function(self, "First", code=FUNCTIONS_DIR / "first")
         second = Function(self, "Second", code=FUNCTIONS_DIR / "second")
         config = first.configure_async_invoke(on_success=FunctionDestination(second, response_only=True))
-        rule = config.node.find_child("Success").rule
+        rule = ResponsePayloadRule.of(config, DestinationKind.SUCCESS).rule
 
         self.output("first_function_name", first.name, "Invoke this function asynchronously")
         self.output("first_function_arn", first.arn, "First function ARN")

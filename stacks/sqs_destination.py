@@ -3,8 +3,8 @@
 No consumer is attached: the queue is where you read what Lambda delivered.
 """
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from constructs import Construct
 
 from components import Function, SqsDestination
 from components.naming import physical_name

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from typing import Any, Optional
+from typing import Any
 
 _STRING_OPERATORS = ("prefix", "suffix", "equals-ignore-case", "wildcard")
 _NUMERIC = {"<": float.__lt__, "<=": float.__le__, "=": float.__eq__, ">": float.__gt__, ">=": float.__ge__}
@@ -111,7 +111,9 @@ def _string_operator(name: str, argument: Any, value: Any) -> bool:
         return value.endswith(argument)
     if name == "equals-ignore-case":
         return value.casefold() == argument.casefold()
-    regex = "".join(".*" if part == "*" else re.escape(part.replace("\\*", "*")) for part in re.split(r"(?<!\\)(\*)", argument))
+    regex = "".join(
+        ".*" if part == "*" else re.escape(part.replace("\\*", "*")) for part in re.split(r"(?<!\\)(\*)", argument)
+    )
     return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
@@ -132,7 +134,7 @@ def _numeric(conditions: Any, value: Any) -> bool:
         raise UnsupportedPattern(f"numeric takes operator/number pairs, got {conditions!r}")
     if not _is_number(value):
         return False
-    for operator, bound in zip(conditions[::2], conditions[1::2]):
+    for operator, bound in zip(conditions[::2], conditions[1::2], strict=True):
         if operator not in _NUMERIC or not _is_number(bound):
             raise UnsupportedPattern(f"numeric comparison {operator!r} {bound!r}")
         if not _NUMERIC[operator](float(value), float(bound)):
@@ -186,9 +188,9 @@ def _lookup(document: Any, path: str) -> Any:
 def transform_input(
     event: dict[str, Any],
     *,
-    input: Optional[str] = None,
-    input_path: Optional[str] = None,
-    input_transformer: Optional[dict[str, Any]] = None,
+    input: str | None = None,
+    input_path: str | None = None,
+    input_transformer: dict[str, Any] | None = None,
     rule_name: str = "",
     rule_arn: str = "",
 ) -> Any:

@@ -22,9 +22,10 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from tools.wiring import Function, Role, Stack, WiringError, load_stacks
 
@@ -59,7 +60,11 @@ class _Grants:
         for index, statement in enumerate(role.statements):
             for resource in statement.resources:
                 concrete = str(self.stack.value(resource))
-                if statement.effect == "Allow" and concrete != "*" and (concrete == arn or concrete.startswith(f"{arn}/")):
+                if (
+                    statement.effect == "Allow"
+                    and concrete != "*"
+                    and (concrete == arn or concrete.startswith(f"{arn}/"))
+                ):
                     self.used.add((role.resource.logical_id, index, resource))
                     found = True
         return found
@@ -89,8 +94,11 @@ def _check_role(stack: Stack, function: Function, grants: _Grants, report: Repor
             if set(statement.actions) <= XRAY_ACTIONS:  # X-Ray has no resource-level permissions
                 grants.used.add((role.resource.logical_id, index, "*"))
             else:
-                report.problems.append(f"role {role.path} allows {', '.join(statement.actions)} on every resource ('*')")
-    log_stream = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{function.name}:log-stream:any"
+                report.problems.append(
+                    f"role {role.path} allows {', '.join(statement.actions)} on every resource ('*')"
+                )
+    log_group = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{function.name}"
+    log_stream = f"{log_group}:log-stream:any"
     grants.use(role, "logs:CreateLogStream", log_stream)
     grants.use(role, "logs:PutLogEvents", log_stream)
     if grants.use(role, "lambda:InvokeFunction", function.arn):
@@ -102,15 +110,21 @@ def check(stack: Stack) -> Report:
     grants = _Grants(stack)
     functions = stack.functions
     report.summary["functions"] = {
-        path: {"name": f.name, "runtime": f.runtime, "timeout": f.timeout, "memory": f.memory_size,
-               "role": stack.label(f.resource.get("role"))}
+        path: {
+            "name": f.name,
+            "runtime": f.runtime,
+            "timeout": f.timeout,
+            "memory": f.memory_size,
+            "role": stack.label(f.resource.get("role")),
+        }
         for path, f in functions.items()
     }
     report.summary["roles"] = {}
     for function in functions.values():
         if function.role is not None:
             report.summary["roles"][function.role.path] = [
-                f"{', '.join(s.actions)} -> {', '.join(stack.label(r) for r in s.resources)}" for s in function.role.statements
+                f"{', '.join(s.actions)} -> {', '.join(stack.label(r) for r in s.resources)}"
+                for s in function.role.statements
             ]
         _check_role(stack, function, grants, report)
 
@@ -118,9 +132,12 @@ def check(stack: Stack) -> Report:
     for config in stack.invoke_configs:
         source = config.function.path if config.qualifier == "$LATEST" else f"{config.function.path}:{config.qualifier}"
         entry: dict[str, Any] = {
-            "function": config.function.path, "qualifier": config.qualifier,
-            "retries": config.max_retries, "retries_is_default": config.retries_is_default,
-            "max_event_age": config.max_event_age, "max_event_age_is_default": config.max_event_age_is_default,
+            "function": config.function.path,
+            "qualifier": config.qualifier,
+            "retries": config.max_retries,
+            "retries_is_default": config.retries_is_default,
+            "max_event_age": config.max_event_age,
+            "max_event_age_is_default": config.max_event_age_is_default,
         }
         for outcome in ("on_success", "on_failure"):
             destination = getattr(config, outcome)
@@ -129,7 +146,9 @@ def check(stack: Stack) -> Report:
             entry[outcome] = stack.label(destination)
             target_function, target_qualifier = stack.function_at(str(stack.value(destination)))
             if target_function is not None:
-                entry[f"{outcome}_function"] = target_function.path + (f":{target_qualifier}" if target_qualifier else "")
+                entry[f"{outcome}_function"] = target_function.path + (
+                    f":{target_qualifier}" if target_qualifier else ""
+                )
             hop = f"{source} --{outcome}--> {entry[outcome]}"
             requirements = stack.delivery_requirements(str(stack.value(destination)))
             role = config.function.role
@@ -138,67 +157,105 @@ def check(stack: Stack) -> Report:
                 continue
             missing = [r for r in requirements if not grants.use(role, r.action, r.resource)]
             for requirement in missing:
-                report.problems.append(f"{hop}: role {role.path} does not allow {requirement.action} on "
-                                       f"{'it' if requirement.resource == stack.value(destination) else requirement.resource}")
-            report.hops.append(f"{hop} (allowed: {', '.join(r.action for r in requirements)})" if not missing else hop + " (denied)")
+                report.problems.append(
+                    f"{hop}: role {role.path} does not allow {requirement.action} on "
+                    f"{'it' if requirement.resource == stack.value(destination) else requirement.resource}"
+                )
+            report.hops.append(
+                f"{hop} (allowed: {', '.join(r.action for r in requirements)})" if not missing else hop + " (denied)"
+            )
         configs.append(entry)
     report.summary["async_invoke"] = configs
 
     for permission in stack.permissions:
         if not permission.source_arn:
-            report.problems.append(f"lambda permission {permission.resource.path} has no source_arn: "
-                                   f"any {permission.principal} resource could invoke")
+            report.problems.append(
+                f"lambda permission {permission.resource.path} has no source_arn: "
+                f"any {permission.principal} resource could invoke"
+            )
     rules = []
     for rule in stack.rules:
-        rules.append({"rule": rule.path, "event_bus": rule.bus_name, "pattern": stack.label(rule.pattern),
-                      "targets": [{"target": stack.label(t.arn), "input_path": t.input_path} for t in rule.targets]})
+        rules.append(
+            {
+                "rule": rule.path,
+                "event_bus": rule.bus_name,
+                "pattern": stack.label(rule.pattern),
+                "targets": [{"target": stack.label(t.arn), "input_path": t.input_path} for t in rule.targets],
+            }
+        )
         for target in rule.targets:
-            function, qualifier = stack.function_at(str(stack.value(target.arn)))
-            if function is None:
+            target_function, qualifier = stack.function_at(str(stack.value(target.arn)))
+            if target_function is None:
                 continue
-            hop = f"{stack.label(target.resource.get('rule'))} --> {function.path}"
+            hop = f"{stack.label(target.resource.get('rule'))} --> {target_function.path}"
             # Stricter than AWS on purpose: only a permission scoped to this rule counts.
-            if stack.permits(function, qualifier, "events.amazonaws.com", rule.arn, require_source_arn=True):
+            if stack.permits(target_function, qualifier, "events.amazonaws.com", rule.arn, require_source_arn=True):
                 report.hops.append(f"{hop} (allowed by a lambda permission for events.amazonaws.com from that rule)")
             else:
-                report.problems.append(f"{hop}: no lambda permission lets events.amazonaws.com invoke it from that rule")
+                report.problems.append(
+                    f"{hop}: no lambda permission lets events.amazonaws.com invoke it from that rule"
+                )
     report.summary["rules"] = rules
     report.summary["apis"] = []
     for api in stack.apis:
-        report.summary["apis"].append({"api": api.path, "routes": [
-            {"route": r.route_key, "authorization": r.authorization_type, "function": r.function.path if r.function else None}
-            for r in api.routes]})
+        report.summary["apis"].append(
+            {
+                "api": api.path,
+                "routes": [
+                    {
+                        "route": r.route_key,
+                        "authorization": r.authorization_type,
+                        "function": r.function.path if r.function else None,
+                    }
+                    for r in api.routes
+                ],
+            }
+        )
         for route in api.routes:
             if route.authorization_type in ("NONE", ""):
-                report.problems.append(f"route {route.route_key} of {api.path} has no authorization: anyone may call it")
+                report.problems.append(
+                    f"route {route.route_key} of {api.path} has no authorization: anyone may call it"
+                )
             if route.function is None:
                 continue
             method, _, path = route.route_key.partition(" ")
             hop = f"{api.path} {route.route_key} --> {route.function.path}"
             source = f"{api.execution_arn}/$default/{method}{path}"
             if stack.permits(route.function, None, "apigateway.amazonaws.com", source, require_source_arn=True):
-                report.hops.append(f"{hop} ({route.authorization_type}; allowed by a lambda permission for "
-                                   "apigateway.amazonaws.com from this API)")
+                report.hops.append(
+                    f"{hop} ({route.authorization_type}; allowed by a lambda permission for "
+                    "apigateway.amazonaws.com from this API)"
+                )
             else:
-                report.problems.append(f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API")
+                report.problems.append(
+                    f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API"
+                )
     report.summary["code_access"] = []
     for function in functions.values():
         for variable, resource in stack.environment_resources(function):
             arn = stack.attribute(resource, "arn")
             if function.role is not None and grants.use_on(function.role, arn):
                 target = stack.label(resource.ref("arn"))
-                report.summary["code_access"].append({"function": function.path, "resource": target, "variable": variable})
+                report.summary["code_access"].append(
+                    {"function": function.path, "resource": target, "variable": variable}
+                )
                 report.hops.append(f"{function.path} -> {target} (its code, through {variable})")
     report.summary["lambda_permissions"] = [
-        {"function_name": stack.label(p.function), "principal": p.principal, "source_arn": stack.label(p.source_arn),
-         "action": p.action}
+        {
+            "function_name": stack.label(p.function),
+            "principal": p.principal,
+            "source_arn": stack.label(p.source_arn),
+            "action": p.action,
+        }
         for p in stack.permissions
     ]
     for function in functions.values():
         if function.role is not None:
-            for statement, resource in grants.unused(function.role):
-                report.problems.append(f"role {function.role.path} allows {', '.join(statement.actions)} on "
-                                       f"{stack.label(resource)}, which no hop uses")
+            for statement, pattern in grants.unused(function.role):
+                report.problems.append(
+                    f"role {function.role.path} allows {', '.join(statement.actions)} on "
+                    f"{stack.label(pattern)}, which no hop uses"
+                )
     report.diagram = mermaid(stack, report)
     return report
 
@@ -229,12 +286,13 @@ def mermaid(stack: Stack, report: Report) -> str:
                     if default_bus:
                         buses["default"] = target_node
                 qualified = "" if config["qualifier"] == "$LATEST" else f" ({config['qualifier']})"
-                lines.append(f'  {node_id("fn_" + config["function"])} -- "{outcome.replace("_", " ")}{qualified}" --> {target_node}')
+                label = f"{outcome.replace('_', ' ')}{qualified}"
+                lines.append(f'  {node_id("fn_" + config["function"])} -- "{label}" --> {target_node}')
     for rule in report.summary["rules"]:
         rule_node = node_id("rule_" + rule["rule"])
         lines.append(f'  {rule_node}{{{{"rule {rule["rule"]}"}}}}')
         if rule.get("event_bus") in buses:
-            lines.append(f'  {buses[rule["event_bus"]]} --> {rule_node}')
+            lines.append(f"  {buses[rule['event_bus']]} --> {rule_node}")
         for target in rule["targets"]:
             target_node = destination_node(target["target"])
             lines.append(f'  {rule_node} -- "{target["input_path"] or "event"}" --> {target_node}')
@@ -243,7 +301,8 @@ def mermaid(stack: Stack, report: Report) -> str:
         lines.append(f'  {api_node}{{{{"HTTP API {api["api"]}"}}}}')
         for route in api["routes"]:
             if route["function"]:
-                lines.append(f'  {api_node} -- "{route["route"]} ({route["authorization"]})" --> {node_id("fn_" + route["function"])}')
+                label = f"{route['route']} ({route['authorization']})"
+                lines.append(f'  {api_node} -- "{label}" --> {node_id("fn_" + route["function"])}')
     for access in report.summary.get("code_access", []):
         resource_node = node_id(access["resource"])
         lines.append(f'  {resource_node}[("{access["resource"]}")]')
@@ -259,15 +318,19 @@ def render(report: Report) -> str:
     s = report.summary
     out = [f"== stack {report.stack}"]
     for label, f in s["functions"].items():
-        out.append(f"function {label}: {f['name']} ({f['runtime']}, {f['timeout']} s, {f['memory']} MB), role {f['role']}")
+        out.append(
+            f"function {label}: {f['name']} ({f['runtime']}, {f['timeout']} s, {f['memory']} MB), role {f['role']}"
+        )
     for role, statements in s["roles"].items():
         out.append(f"role {role}:")
         out.extend(f"  {line}" for line in statements)
     for c in s["async_invoke"]:
         retries = f"{c['retries']}{' (default)' if c['retries_is_default'] else ''}"
         age = f"{c['max_event_age']}{' (default)' if c['max_event_age_is_default'] else ''}"
-        out.append(f"async invoke {c['function']}:{c['qualifier']} retries={retries} max_event_age={age}"
-                   f" on_success={c.get('on_success')} on_failure={c.get('on_failure')}")
+        out.append(
+            f"async invoke {c['function']}:{c['qualifier']} retries={retries} max_event_age={age}"
+            f" on_success={c.get('on_success')} on_failure={c.get('on_failure')}"
+        )
     for r in s["rules"]:
         out.append(f"rule {r['rule']}: {json.dumps(r['pattern'])}")
         out.extend(f"  -> {t['target']} input_path={t['input_path']}" for t in r["targets"])
@@ -281,13 +344,18 @@ def render(report: Report) -> str:
 
 
 def diagram_markdown(reports: Iterable[Report]) -> str:
-    parts = ["# Wiring of the synthesized stacks", "", "Generated by `python -m tools.inspect --diagram docs/wiring.md`; do not edit.", ""]
+    parts = [
+        "# Wiring of the synthesized stacks",
+        "",
+        "Generated by `python -m tools.inspect --diagram docs/wiring.md`; do not edit.",
+        "",
+    ]
     for report in reports:
         parts += [f"## {report.stack}", "", "```mermaid", report.diagram, "```", ""]
     return "\n".join(parts)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.inspect", description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", nargs="?", default="cdktf.out", type=Path)
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")

@@ -6,8 +6,8 @@
         [--timeout SECONDS] [--memory MB] [--env KEY=VALUE ...]
 
 ``async`` runs ``cdktf.out/stacks/STACK/cdk.tf.json`` with the local engine (``tools/engine.py``):
-FUNCTION (its construct id, e.g. ``First``; ``First:live`` for an alias) is invoked as an Event, then retries, destinations,
-EventBridge rules and self-invocations follow exactly as the JSON wires them. ``--env`` and
+FUNCTION (its construct id, e.g. ``First``; ``First:live`` for an alias) is invoked as an Event,
+then retries, destinations, EventBridge rules and self-invocations follow as the JSON wires them. ``--env`` and
 ``--timeout`` override FUNCTION's environment and timeout from the JSON. Without ``--json``: Lambda's
 START/END/REPORT lines per invocation, each retry and delivery as it happens, and a summary; with
 ``--json``: one JSON object on stdout (the log lines go to stderr). Exit 0 when the run completes,
@@ -23,11 +23,20 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
 from tools.engine import Engine, EngineError, summary
-from tools.lambda_local import AwsError, FUNCTIONS_DIR, LambdaContext, invoke_handler, intercept_aws, load_function, read_payload
+from tools.lambda_local import (
+    FUNCTIONS_DIR,
+    AwsError,
+    LambdaContext,
+    intercept_aws,
+    invoke_handler,
+    load_function,
+    read_payload,
+)
 from tools.wiring import WiringError, load_stack, stack_file
 
 USAGE_ERROR = 2
@@ -66,16 +75,19 @@ def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not path.is_file():
         available = sorted(p.parent.name for p in (Path(args.outdir) / "stacks").glob("*/cdk.tf.json"))
         hint = f" (synthesized: {', '.join(available)})" if available else ""
-        raise UsageError(f"stack {args.stack!r} is not synthesized under {args.outdir}{hint}: "
-                         f"run `make synth` (or `.venv/bin/python main.py`) first")
+        raise UsageError(
+            f"stack {args.stack!r} is not synthesized under {args.outdir}{hint}: "
+            f"run `make synth` (or `.venv/bin/python main.py`) first"
+        )
     try:
         stack = load_stack(path)
     except WiringError as error:
         raise UsageError(str(error)) from None
     function, _, alias = args.function.partition(":")
     if function not in stack.functions:
-        raise UsageError(f"no function {function!r} in stack {args.stack}; "
-                         f"its functions: {', '.join(sorted(stack.functions))}")
+        raise UsageError(
+            f"no function {function!r} in stack {args.stack}; its functions: {', '.join(sorted(stack.functions))}"
+        )
     log = err if args.json else out
     started = time.perf_counter()
     environment = {function: environment_overrides(args.env)}
@@ -102,13 +114,21 @@ def run_one(args: argparse.Namespace, out: TextIO) -> int:
 
     def answer(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if (service, operation) == ("lambda", "Invoke") and params.get("InvocationType") == "Event":
-            calls.append(f"lambda.Invoke {params.get('FunctionName')} (Event) {json.dumps(read_payload(params.get('Payload')))}")
+            calls.append(
+                f"lambda.Invoke {params.get('FunctionName')} (Event) {json.dumps(read_payload(params.get('Payload')))}"
+            )
             return {"StatusCode": 202}
-        raise AwsError("NotEmulated", f"`run` answers only asynchronous lambda.Invoke; {service}.{operation} is not emulated", 501)
+        raise AwsError(
+            "NotEmulated", f"`run` answers only asynchronous lambda.Invoke; {service}.{operation} is not emulated", 501
+        )
 
-    context = LambdaContext(function_name=args.handler, memory_limit_in_mb=args.memory, timeout_ms=(args.timeout or 30) * 1000)
+    context = LambdaContext(
+        function_name=args.handler, memory_limit_in_mb=args.memory, timeout_ms=(args.timeout or 30) * 1000
+    )
     with intercept_aws(answer):
-        invocation = invoke_handler(module.handler, event, context, out=out, environment=environment_overrides(args.env))
+        invocation = invoke_handler(
+            module.handler, event, context, out=out, environment=environment_overrides(args.env)
+        )
     for call in calls:
         print(f"--- not followed (use `async` on a synthesized stack): {call}", file=out)
     print(json.dumps(invocation.error or invocation.result, indent=2, default=str), file=out)
@@ -120,24 +140,36 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
     run_async_parser = commands.add_parser("async", help="run a synthesized stack's asynchronous wiring")
     run_async_parser.add_argument("stack", help="stack name, e.g. response-only")
-    run_async_parser.add_argument("function", help="construct id of the function in that stack, e.g. First (First:live for an alias)")
-    run_async_parser.add_argument("--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]")
+    run_async_parser.add_argument(
+        "function", help="construct id of the function in that stack, e.g. First (First:live for an alias)"
+    )
+    run_async_parser.add_argument(
+        "--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]"
+    )
     run_async_parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    run_async_parser.add_argument("--duplicates", action="store_true",
-                                  help="deliver every asynchronous event after the first twice (Lambda delivers at least once)")
+    run_async_parser.add_argument(
+        "--duplicates",
+        action="store_true",
+        help="deliver every asynchronous event after the first twice (Lambda delivers at least once)",
+    )
     run_one_parser = commands.add_parser("run", help="invoke one handler from functions/ once")
     run_one_parser.add_argument("handler", help=f"folder under {FUNCTIONS_DIR.name}/, e.g. long_job")
     run_one_parser.add_argument("--memory", type=int, default=128, help="memory size in MB [128]")
     for command in (run_async_parser, run_one_parser):
         command.add_argument("--payload", help="the event as a JSON string")
         command.add_argument("--event", help="JSON file with the event")
-        command.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                             help="environment variable for the function (repeatable)")
+        command.add_argument(
+            "--env",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="environment variable for the function (repeatable)",
+        )
         command.add_argument("--timeout", type=int, help="function timeout in seconds, 1-900 [from the JSON; run: 30]")
     return top
 
 
-def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     try:
         args = parser().parse_args(argv)
     except SystemExit as exit_:

@@ -21,9 +21,11 @@ import re
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence, TextIO
+from typing import Any, TextIO
 
 STACK = "long-job-api"
 SERVICE = "execute-api"
@@ -43,8 +45,10 @@ def api_url(args: argparse.Namespace) -> str:
         outputs = json.loads(Path(args.outputs).read_text())
         return outputs[STACK]["api_url"].rstrip("/")
     except FileNotFoundError:
-        raise UsageError(f"no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
-                         f"`./cdktf deploy {STACK} --outputs-file {args.outputs}`") from None
+        raise UsageError(
+            f"no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
+            f"`./cdktf deploy {STACK} --outputs-file {args.outputs}`"
+        ) from None
     except (json.JSONDecodeError, KeyError, TypeError):
         raise UsageError(f"{args.outputs} has no {STACK}.api_url output") from None
 
@@ -52,12 +56,12 @@ def api_url(args: argparse.Namespace) -> str:
 def region_of(url: str) -> str:
     import boto3
 
-    host = urllib.request.urlparse(url).hostname or ""
+    host = urllib.parse.urlparse(url).hostname or ""
     match = _AWS_HOST.match(host)
     return match.group(1) if match else boto3.session.Session().region_name or "us-east-1"
 
 
-def signed_request(method: str, url: str, body: Optional[dict[str, Any]] = None) -> tuple[int, dict[str, str], Any]:
+def signed_request(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], Any]:
     """Send a SigV4-signed request; return (status, headers, parsed JSON body)."""
     import boto3
     from botocore.auth import SigV4Auth
@@ -67,8 +71,9 @@ def signed_request(method: str, url: str, body: Optional[dict[str, Any]] = None)
     if credentials is None:
         raise UsageError("no AWS credentials found: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID")
     data = json.dumps(body).encode() if body is not None else None
-    request = AWSRequest(method=method, url=url, data=data,
-                         headers={"content-type": "application/json"} if data is not None else {})
+    request = AWSRequest(
+        method=method, url=url, data=data, headers={"content-type": "application/json"} if data is not None else {}
+    )
     SigV4Auth(credentials.get_frozen_credentials(), SERVICE, region_of(url)).add_auth(request)
     prepared = urllib.request.Request(url, data=data, method=method, headers=dict(request.headers.items()))
     try:
@@ -102,12 +107,14 @@ def wait_for(url: str, job_id: str, interval: float, timeout: float, out: TextIO
         time.sleep(interval)
 
 
-def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.jobs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--api-url", help="the API's base URL [JOBS_API_URL, or the stack's api_url output]")
     parser.add_argument("--outputs", default="cdktf-outputs.json", help="cdktf outputs file [cdktf-outputs.json]")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between status polls with --wait [2]")
-    parser.add_argument("--wait-timeout", type=float, default=900.0, help="give up waiting after this many seconds [900]")
+    parser.add_argument(
+        "--wait-timeout", type=float, default=900.0, help="give up waiting after this many seconds [900]"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser("start", help="POST /jobs")
     start.add_argument("--n", type=int, required=True, help="sum the squares of 0..n-1")

@@ -33,10 +33,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator, Mapping, Optional, TextIO
+from typing import Any, TextIO
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 REGION = "us-east-1"
@@ -81,7 +82,9 @@ def load_module(code_dir: Path, module_path: str, module_name: str) -> ModuleTyp
     sys.modules[module_name] = module
     # Sibling modules import as they would from /var/task, and stay this code's own: another
     # function's (or another archive's) module of the same name is neither used nor replaced.
-    siblings = {p.stem for p in Path(code_dir).glob("*.py")} | {p.parent.name for p in Path(code_dir).glob("*/__init__.py")}
+    siblings = {p.stem for p in Path(code_dir).glob("*.py")} | {
+        p.parent.name for p in Path(code_dir).glob("*/__init__.py")
+    }
     is_sibling = lambda name: name.split(".")[0] in siblings  # noqa: E731
     others = {name: sys.modules.pop(name) for name in list(sys.modules) if is_sibling(name)}
     sys.path.insert(0, str(code_dir))
@@ -126,11 +129,11 @@ class Invocation:
     request_id: str
     event: Any
     result: Any = None
-    error: Optional[dict[str, Any]] = None
+    error: dict[str, Any] | None = None
     duration_ms: float = 0.0
 
     @property
-    def error_type(self) -> Optional[str]:
+    def error_type(self) -> str | None:
         return self.error.get("errorType") if self.error else None
 
 
@@ -217,8 +220,12 @@ def invoke_handler(
         try:
             invocation.result = json.loads(json.dumps(result))
         except (TypeError, ValueError) as error:
-            invocation.error = {"errorMessage": f"Unable to marshal response: {error}", "errorType": "Runtime.MarshalError",
-                                "requestId": context.aws_request_id, "stackTrace": []}
+            invocation.error = {
+                "errorMessage": f"Unable to marshal response: {error}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": context.aws_request_id,
+                "stackTrace": [],
+            }
     except _TimedOut:
         invocation.error = _timed_out(context, timeout_s)
     except Exception as error:  # noqa: BLE001 - reported the way the runtime reports an unhandled error
@@ -234,7 +241,8 @@ def invoke_handler(
     max_memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(
         f"REPORT RequestId: {context.aws_request_id}\tDuration: {invocation.duration_ms:.2f} ms\t"
-        f"Billed Duration: {max(1, math.ceil(invocation.duration_ms))} ms\tMemory Size: {context.memory_limit_in_mb} MB\t"
+        f"Billed Duration: {max(1, math.ceil(invocation.duration_ms))} ms\t"
+        f"Memory Size: {context.memory_limit_in_mb} MB\t"
         f"Max Memory Used: {max_memory_mb} MB",
         file=out,
     )
@@ -242,8 +250,10 @@ def invoke_handler(
 
 
 def _timed_out(context: LambdaContext, timeout_s: float) -> dict[str, Any]:
-    return {"errorMessage": f"RequestId: {context.aws_request_id} Error: Task timed out after {timeout_s:.2f} seconds",
-            "errorType": "Sandbox.Timedout"}
+    return {
+        "errorMessage": f"RequestId: {context.aws_request_id} Error: Task timed out after {timeout_s:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }
 
 
 class AwsError(Exception):
@@ -279,8 +289,10 @@ def intercept_aws(answer: AwsCall, region: str = REGION) -> Iterator[None]:
             parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RequestId": str(uuid.uuid4())})
             return AWSResponse(None, 200, {}, None), parsed
         except AwsError as error:
-            body = {"Error": {"Code": error.code, "Message": error.message},
-                    "ResponseMetadata": {"HTTPStatusCode": error.status}}
+            body = {
+                "Error": {"Code": error.code, "Message": error.message},
+                "ResponseMetadata": {"HTTPStatusCode": error.status},
+            }
             return AWSResponse(None, error.status, {}, None), body
 
     session.events.register("before-parameter-build.*.*", remember)

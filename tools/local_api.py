@@ -22,10 +22,11 @@ import os
 import re
 import sys
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 from urllib.parse import parse_qsl
 
 from tools.engine import Engine
@@ -55,11 +56,19 @@ class LocalApi:
         self.api: HttpApi = stack.apis[0]
         self.routes = [(route, *_route_pattern(route.route_key)) for route in self.api.routes]
 
-    def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, client_ip: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, client_ip: str = "127.0.0.1"
+    ) -> tuple[int, dict[str, str], bytes]:
         self.engine.drain()
         headers = {k.lower(): v for k, v in headers.items()}
-        match = next(((route, m.groupdict()) for route, verb, pattern in self.routes
-                      if verb in (method, "ANY") and (m := pattern.match(path))), None)
+        match = next(
+            (
+                (route, m.groupdict())
+                for route, verb, pattern in self.routes
+                if verb in (method, "ANY") and (m := pattern.match(path))
+            ),
+            None,
+        )
         if match is None:
             return _json(404, {"message": "Not Found"})
         route, parameters = match
@@ -70,12 +79,16 @@ class LocalApi:
                 return _json(403, {"message": refusal})
         if route.function is None:
             return _json(500, {"message": "Internal Server Error"})
-        invocation = self.engine.invoke_sync(route.function.path, self._event(route, parameters, method, path, query, headers, body, identity, client_ip))
+        invocation = self.engine.invoke_sync(
+            route.function.path, self._event(route, parameters, method, path, query, headers, body, identity, client_ip)
+        )
         if invocation.error is not None:
             return _json(500, {"message": "Internal Server Error"})
         return _response(invocation.result)
 
-    def _verify(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> tuple[Optional[str], dict[str, Any]]:
+    def _verify(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> tuple[str | None, dict[str, Any]]:
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
@@ -86,24 +99,43 @@ class LocalApi:
         secret = self.credentials.get(parsed["key"])
         if secret is None or parsed["service"] != "execute-api":
             return "The security token included in the request is invalid.", {}
-        signed_at = datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-        if abs((datetime.now(timezone.utc) - signed_at).total_seconds()) > MAX_SKEW_S:
+        signed_at = datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if abs((datetime.now(UTC) - signed_at).total_seconds()) > MAX_SKEW_S:
             return "Signature expired: the request was signed more than 5 minutes ago", {}
         signed = {name: headers.get(name, "") for name in parsed["headers"].split(";")}
-        request = AWSRequest(method=method, url=f"http://{headers.get('host', '')}{path}{'?' + query if query else ''}",
-                             headers=signed, data=body)
+        request = AWSRequest(
+            method=method,
+            url=f"http://{headers.get('host', '')}{path}{'?' + query if query else ''}",
+            headers=signed,
+            data=body,
+        )
         request.context["timestamp"] = headers["x-amz-date"]
         auth = SigV4Auth(Credentials(parsed["key"], secret), parsed["service"], parsed["region"])
         expected = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
         if not hmac.compare_digest(expected, parsed["signature"]):
-            return ("The request signature we calculated does not match the signature you provided. "
-                    "Check your AWS Secret Access Key and signing method."), {}
-        return None, {"accessKey": parsed["key"], "accountId": self.stack.account,
-                      "userArn": f"arn:aws:iam::{self.stack.account}:user/{parsed['key']}"}
+            return (
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method."
+            ), {}
+        return None, {
+            "accessKey": parsed["key"],
+            "accountId": self.stack.account,
+            "userArn": f"arn:aws:iam::{self.stack.account}:user/{parsed['key']}",
+        }
 
-    def _event(self, route: Route, parameters: dict[str, str], method: str, path: str, query: str,
-               headers: dict[str, str], body: bytes, identity: dict[str, Any], client_ip: str) -> dict[str, Any]:
-        now = datetime.now(timezone.utc)
+    def _event(
+        self,
+        route: Route,
+        parameters: dict[str, str],
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        identity: dict[str, Any],
+        client_ip: str,
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC)
         host = headers.get("host", "127.0.0.1")
         headers = {**headers, "x-forwarded-proto": "http", "x-forwarded-for": client_ip}  # as API Gateway adds them
         try:
@@ -111,14 +143,28 @@ class LocalApi:
         except UnicodeDecodeError:
             text, encoded = base64.b64encode(body).decode(), True
         event: dict[str, Any] = {
-            "version": "2.0", "routeKey": route.route_key, "rawPath": path, "rawQueryString": query, "headers": headers,
+            "version": "2.0",
+            "routeKey": route.route_key,
+            "rawPath": path,
+            "rawQueryString": query,
+            "headers": headers,
             "requestContext": {
-                "accountId": self.stack.account, "apiId": self.stack.attribute(self.api.resource, "id"),
-                "domainName": host, "domainPrefix": host.split(".")[0],
-                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": client_ip,
-                         "userAgent": headers.get("user-agent", "")},
-                "requestId": str(uuid.uuid4()), "routeKey": route.route_key, "stage": "$default",
-                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "timeEpoch": int(now.timestamp() * 1000),
+                "accountId": self.stack.account,
+                "apiId": self.stack.attribute(self.api.resource, "id"),
+                "domainName": host,
+                "domainPrefix": host.split(".")[0],
+                "http": {
+                    "method": method,
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": client_ip,
+                    "userAgent": headers.get("user-agent", ""),
+                },
+                "requestId": str(uuid.uuid4()),
+                "routeKey": route.route_key,
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(now.timestamp() * 1000),
             },
             "isBase64Encoded": encoded,
         }
@@ -133,7 +179,7 @@ class LocalApi:
         return event
 
 
-def _json(status: int, body: Any, headers: Optional[dict[str, str]] = None) -> tuple[int, dict[str, str], bytes]:
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     return status, {"content-type": "application/json", **(headers or {})}, json.dumps(body).encode()
 
 
@@ -153,8 +199,9 @@ def server(api: LocalApi, port: int = 0) -> HTTPServer:
         def _answer(self) -> None:
             path, _, query = self.path.partition("?")
             length = int(self.headers.get("content-length") or 0)
-            status, headers, body = api.handle(self.command, path, query, dict(self.headers.items()),
-                                               self.rfile.read(length), self.client_address[0])
+            status, headers, body = api.handle(
+                self.command, path, query, dict(self.headers.items()), self.rfile.read(length), self.client_address[0]
+            )
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -170,7 +217,7 @@ def server(api: LocalApi, port: int = 0) -> HTTPServer:
     return HTTPServer(("127.0.0.1", port), Handler)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.local_api", description=__doc__.split("\n\n")[0])
     parser.add_argument("stack", help="a synthesized stack with an HTTP API, e.g. long-job-api")
     parser.add_argument("--outdir", type=Path, default=Path("cdktf.out"))
@@ -182,8 +229,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         stack = load_stack(stack_file(args.outdir, args.stack))
         with Engine(stack, out=sys.stderr) as engine:
             httpd = server(LocalApi(stack, engine, {args.access_key: args.secret_key}), args.port)
-            print(f"{stack.name}: {', '.join(r.route_key for r in stack.apis[0].routes)} on http://127.0.0.1:{httpd.server_port}"
-                  f" (SigV4 with access key {args.access_key})", file=sys.stderr)
+            print(
+                f"{stack.name}: {', '.join(r.route_key for r in stack.apis[0].routes)} on http://127.0.0.1:{httpd.server_port}"
+                f" (SigV4 with access key {args.access_key})",
+                file=sys.stderr,
+            )
             try:
                 httpd.serve_forever()
             except KeyboardInterrupt:

@@ -1,6 +1,6 @@
 """How many packages a Pipfile.lock installs, for setup's progress line (standard library only).
 
-    python3 -m tools.lock_packages Pipfile.lock [--dev]      (from the project root)
+python3 -m tools.lock_packages Pipfile.lock [--dev]      (from the project root)
 """
 
 import json

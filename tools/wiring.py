@@ -27,7 +27,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 ACCOUNT = "123456789012"
 PARTITION = "aws"
@@ -77,7 +77,7 @@ class Statement:
     conditional: bool = False
 
     @classmethod
-    def from_document(cls, raw: dict[str, Any]) -> "Statement":
+    def from_document(cls, raw: dict[str, Any]) -> Statement:
         """From ``data.aws_iam_policy_document`` (``actions``) or IAM JSON (``Action``) form."""
         get = lambda *keys: next((raw[k] for k in keys if k in raw), None)  # noqa: E731
         return cls(
@@ -120,7 +120,7 @@ class _HclParser:
         value = self._value()
         self._space()
         if self.at != len(self.text):
-            raise ValueError(f"unexpected {self.text[self.at:self.at + 20]!r}")
+            raise ValueError(f"unexpected {self.text[self.at : self.at + 20]!r}")
         return value
 
     def _space(self) -> None:
@@ -144,7 +144,7 @@ class _HclParser:
         if number:
             self.at = number.end()
             return json.loads(number.group())
-        raise ValueError(f"unexpected {self.text[self.at:self.at + 20]!r}")
+        raise ValueError(f"unexpected {self.text[self.at : self.at + 20]!r}")
 
     def _collection(self, close: str, *, keyed: bool) -> Any:
         self.at += 1
@@ -170,13 +170,13 @@ class _HclParser:
     def _identifier(self) -> str:
         match = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*").match(self.text, self.at)
         if not match:
-            raise ValueError(f"expected a key at {self.text[self.at:self.at + 20]!r}")
+            raise ValueError(f"expected a key at {self.text[self.at : self.at + 20]!r}")
         self.at = match.end()
         return match.group()
 
     def _string(self) -> str:
         self.at += 1
-        out = []
+        out: list[str] = []
         depth = 0  # inside ${...}, quotes belong to the interpolation
         while self.at < len(self.text):
             char = self.text[self.at]
@@ -242,9 +242,9 @@ class Function:
     timeout: int
     memory_size: int
     environment: dict[str, str]
-    filename: Optional[str]
-    source_code_hash: Optional[str]
-    role: Optional[Role]
+    filename: str | None
+    source_code_hash: str | None
+    role: Role | None
 
     @property
     def path(self) -> str:
@@ -260,17 +260,17 @@ class InvokeConfig:
     max_event_age: int
     retries_is_default: bool
     max_event_age_is_default: bool
-    on_success: Optional[str]  # the destination as written (a reference or an ARN)
-    on_failure: Optional[str]
+    on_success: str | None  # the destination as written (a reference or an ARN)
+    on_failure: str | None
 
 
 @dataclass(frozen=True)
 class Target:
     resource: Resource
     arn: str  # as written
-    input: Optional[str]
-    input_path: Optional[str]
-    input_transformer: Optional[dict[str, Any]]
+    input: str | None
+    input_path: str | None
+    input_transformer: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -294,8 +294,8 @@ class Permission:
     function: str  # as written
     principal: str
     action: str
-    source_arn: Optional[str]
-    qualifier: Optional[str]
+    source_arn: str | None
+    qualifier: str | None
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ class Route:
     resource: Resource
     route_key: str
     authorization_type: str
-    function: Optional[Function]  # the function its integration proxies to, if one of this stack
+    function: Function | None  # the function its integration proxies to, if one of this stack
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,7 @@ class Requirement:
 class Stack:
     """One synthesized stack. ``directory`` is where its assets lie (the folder of cdk.tf.json)."""
 
-    def __init__(self, name: str, document: Any, *, directory: Optional[Path] = None, source: str = "") -> None:
+    def __init__(self, name: str, document: Any, *, directory: Path | None = None, source: str = "") -> None:
         self.name = name
         self.source = source or f"stack {name}"
         self.directory = directory
@@ -349,7 +349,11 @@ class Stack:
                 raise WiringError(f"{self.source}: '{section}' must be an object of resource types")
         self._resources = self._index(document.get("resource", {}), data=False)
         self._data = self._index(document.get("data", {}), data=True)
-        providers = as_list(document.get("provider", {}).get("aws", [{}])) if isinstance(document.get("provider"), dict) else [{}]
+        providers = (
+            as_list(document.get("provider", {}).get("aws", [{}]))
+            if isinstance(document.get("provider"), dict)
+            else [{}]
+        )
         self.region = (providers[0] or {}).get("region") or DEFAULT_REGION
         self.account = ACCOUNT
         self.partition = PARTITION
@@ -386,9 +390,11 @@ class Stack:
             return (self._data if data else self._resources)[type_][logical_id]
         except KeyError:
             kind = "data source" if data else "resource"
-            raise WiringError(f"{self.source}: a reference names {kind} {type_}.{logical_id}, which is not in the file") from None
+            raise WiringError(
+                f"{self.source}: a reference names {kind} {type_}.{logical_id}, which is not in the file"
+            ) from None
 
-    def referenced(self, expression: Any) -> Optional[Resource]:
+    def referenced(self, expression: Any) -> Resource | None:
         """The resource an expression is exactly one reference to, or None."""
         match = REFERENCE.fullmatch(expression) if isinstance(expression, str) else None
         return self.find(match.group(2), match.group(3), data=bool(match.group(1))) if match else None
@@ -461,12 +467,19 @@ class Stack:
             return known[attribute]
         if attribute in resource.body and not isinstance(resource.body[attribute], (dict, list)):
             return self.value(resource.body[attribute])
-        raise WiringError(f"{self.source}: cannot resolve {resource.ref(attribute)}: the reader does not model that attribute")
+        raise WiringError(
+            f"{self.source}: cannot resolve {resource.ref(attribute)}: the reader does not model that attribute"
+        )
 
     def _attributes(self, resource: Resource) -> dict[str, Any]:
         region, account, partition = self.region, self.account, self.partition
         body, type_ = resource.body, resource.type
-        name = lambda *keys: next((self.value(body[k]) for k in keys if body.get(k)), f"terraform-{resource.logical_id}")  # noqa: E731
+        invoke_prefix = f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions"
+
+        def name(*keys: str) -> Any:
+            """The first name argument set, or the stand-in of the name Terraform would generate."""
+            return next((self.value(body[k]) for k in keys if body.get(k)), f"terraform-{resource.logical_id}")
+
         if resource.data:
             if type_ == "aws_partition":
                 return {"partition": partition, "id": partition, "dns_suffix": "amazonaws.com"}
@@ -480,20 +493,36 @@ class Stack:
             function_name = name("function_name")
             arn = f"arn:{partition}:lambda:{region}:{account}:function:{function_name}"
             version = "1" if body.get("publish") else LATEST
-            return {"arn": arn, "function_name": function_name, "id": function_name, "version": version,
-                    "qualified_arn": f"{arn}:{version}",
-                    "invoke_arn": f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"}
+            return {
+                "arn": arn,
+                "function_name": function_name,
+                "id": function_name,
+                "version": version,
+                "qualified_arn": f"{arn}:{version}",
+                "invoke_arn": f"{invoke_prefix}/{arn}/invocations",
+            }
         if type_ == "aws_lambda_alias":
             function = self.value(body.get("function_name"))
-            function_arn = function if function.startswith("arn:") else f"arn:{partition}:lambda:{region}:{account}:function:{function}"
+            function_arn = (
+                function
+                if function.startswith("arn:")
+                else f"arn:{partition}:lambda:{region}:{account}:function:{function}"
+            )
             alias_arn = f"{function_arn}:{name('name')}"
-            return {"arn": alias_arn, "name": name("name"), "id": alias_arn,
-                    "invoke_arn": f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{alias_arn}/invocations"}
+            return {
+                "arn": alias_arn,
+                "name": name("name"),
+                "id": alias_arn,
+                "invoke_arn": f"{invoke_prefix}/{alias_arn}/invocations",
+            }
         if type_ == "aws_sqs_queue":
             queue = name("name")
-            return {"arn": f"arn:{partition}:sqs:{region}:{account}:{queue}", "name": queue,
-                    "id": f"https://sqs.{region}.amazonaws.com/{account}/{queue}",
-                    "url": f"https://sqs.{region}.amazonaws.com/{account}/{queue}"}
+            return {
+                "arn": f"arn:{partition}:sqs:{region}:{account}:{queue}",
+                "name": queue,
+                "id": f"https://sqs.{region}.amazonaws.com/{account}/{queue}",
+                "url": f"https://sqs.{region}.amazonaws.com/{account}/{queue}",
+            }
         if type_ == "aws_sns_topic":
             arn = f"arn:{partition}:sns:{region}:{account}:{name('name')}"
             return {"arn": arn, "id": arn, "name": name("name")}
@@ -504,16 +533,27 @@ class Stack:
             bus = self.value(body.get("event_bus_name") or "default")
             bus = bus.rsplit("/", 1)[-1]
             rule = name("name")
-            return {"arn": f"arn:{partition}:events:{region}:{account}:rule/{'' if bus == 'default' else bus + '/'}{rule}",
-                    "name": rule, "id": rule if bus == "default" else f"{bus}/{rule}"}
+            return {
+                "arn": f"arn:{partition}:events:{region}:{account}:rule/{'' if bus == 'default' else bus + '/'}{rule}",
+                "name": rule,
+                "id": rule if bus == "default" else f"{bus}/{rule}",
+            }
         if type_ == "aws_s3_bucket":
             bucket = name("bucket")
             return {"arn": f"arn:{partition}:s3:::{bucket}", "bucket": bucket, "id": bucket}
         if type_ == "aws_iam_role":
             role = name("name")
-            return {"arn": f"arn:{partition}:iam::{account}:role{self.value(body.get('path') or '/')}{role}", "name": role, "id": role}
+            return {
+                "arn": f"arn:{partition}:iam::{account}:role{self.value(body.get('path') or '/')}{role}",
+                "name": role,
+                "id": role,
+            }
         if type_ == "aws_iam_policy":
-            return {"arn": f"arn:{partition}:iam::{account}:policy/{name('name')}", "name": name("name"), "id": name("name")}
+            return {
+                "arn": f"arn:{partition}:iam::{account}:policy/{name('name')}",
+                "name": name("name"),
+                "id": name("name"),
+            }
         if type_ == "aws_cloudwatch_log_group":
             group = name("name")
             return {"arn": f"arn:{partition}:logs:{region}:{account}:log-group:{group}", "name": group, "id": group}
@@ -522,23 +562,34 @@ class Stack:
             key_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
             return {"arn": f"arn:{partition}:kms:{region}:{account}:key/{key_id}", "key_id": key_id, "id": key_id}
         if type_ == "aws_kms_alias":
-            return {"arn": f"arn:{partition}:kms:{region}:{account}:{name('name')}", "name": name("name"), "id": name("name")}
+            return {
+                "arn": f"arn:{partition}:kms:{region}:{account}:{name('name')}",
+                "name": name("name"),
+                "id": name("name"),
+            }
         if type_ == "aws_dynamodb_table":
             table = name("name")
             return {"arn": f"arn:{partition}:dynamodb:{region}:{account}:table/{table}", "name": table, "id": table}
         if type_ == "aws_apigatewayv2_api":
             api_id = re.sub(r"[^a-z0-9]", "", resource.logical_id.lower())[:10] or "api"
-            return {"id": api_id, "arn": f"arn:{partition}:apigateway:{region}::/apis/{api_id}",
-                    "api_endpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
-                    "execution_arn": f"arn:{partition}:execute-api:{region}:{account}:{api_id}"}
+            return {
+                "id": api_id,
+                "arn": f"arn:{partition}:apigateway:{region}::/apis/{api_id}",
+                "api_endpoint": f"https://{api_id}.execute-api.{region}.amazonaws.com",
+                "execution_arn": f"arn:{partition}:execute-api:{region}:{account}:{api_id}",
+            }
         return {}
 
     def _policy_json(self, document: Resource) -> dict[str, Any]:
         statements = []
         for raw in as_list(document.get("statement")):
             statement: dict[str, Any] = {"Effect": raw.get("effect", "Allow")}
-            for source, target in (("actions", "Action"), ("not_actions", "NotAction"),
-                                   ("resources", "Resource"), ("not_resources", "NotResource")):
+            for source, target in (
+                ("actions", "Action"),
+                ("not_actions", "NotAction"),
+                ("resources", "Resource"),
+                ("not_resources", "NotResource"),
+            ):
                 if raw.get(source):
                     statement[target] = self.value(raw[source])
             if raw.get("principals"):
@@ -578,9 +629,10 @@ class Stack:
             managed += as_list(role.get("managed_policy_arns"))
             statements = [Statement.from_document(s) for policy in inline.values() for s in policy]
             for arn in managed:
-                policy = self.referenced(arn)
-                if policy is not None and policy.type == "aws_iam_policy":
-                    statements += [Statement.from_document(s) for s in self._document_statements(policy.get("policy"))]
+                managed_policy = self.referenced(arn)
+                if managed_policy is not None and managed_policy.type == "aws_iam_policy":
+                    document = self._document_statements(managed_policy.get("policy"))
+                    statements += [Statement.from_document(s) for s in document]
             roles[role.logical_id] = Role(
                 resource=role,
                 name=self.attribute(role, "name"),
@@ -591,7 +643,7 @@ class Stack:
             )
         return roles
 
-    def allows(self, role: Optional[Role], action: str, resource: str) -> bool:
+    def allows(self, role: Role | None, action: str, resource: str) -> bool:
         """IAM identity-policy evaluation of ``role`` for ``action`` on the concrete ARN ``resource``.
 
         Conditions are not evaluated: a statement with a condition neither allows nor denies.
@@ -608,7 +660,11 @@ class Stack:
         """(statement index, resource pattern) of every Allow statement of ``role`` covering the access."""
         grants = []
         for index, statement in enumerate(role.statements):
-            if statement.effect != "Allow" or statement.conditional or not statement.applies(action, resource, self.value):
+            if (
+                statement.effect != "Allow"
+                or statement.conditional
+                or not statement.applies(action, resource, self.value)
+            ):
                 continue
             grants += [(index, r) for r in statement.resources if wildcard_match(self.value(r), resource)]
         return grants
@@ -637,10 +693,13 @@ class Stack:
             )
         return functions
 
-    def function_at(self, arn_or_name: str) -> tuple[Optional[Function], Optional[str]]:
+    def function_at(self, arn_or_name: str) -> tuple[Function | None, str | None]:
         """(function, qualifier or None) for a function name, ARN, partial ARN or ``name:qualifier``."""
         text = self.value(arn_or_name)
-        match = re.fullmatch(r"(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?", text)
+        match = re.fullmatch(
+            r"(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?",
+            text,
+        )
         if not match:
             return None, None
         for function in self.functions.values():
@@ -667,24 +726,27 @@ class Stack:
         for resource in self.resources("aws_lambda_function_event_invoke_config"):
             function, qualifier = self.function_at(resource.get("function_name"))
             if function is None:
-                raise WiringError(f"{self.source}: event invoke config {resource.path} names a function that is not in the file")
+                raise WiringError(
+                    f"{self.source}: event invoke config {resource.path} names a function that is not in the file"
+                )
             destinations = (as_list(resource.get("destination_config")) or [{}])[0]
-            outcome = lambda key: (as_list(destinations.get(key)) or [{}])[0].get("destination")  # noqa: E731
             retries, age = resource.get("maximum_retry_attempts"), resource.get("maximum_event_age_in_seconds")
-            configs.append(InvokeConfig(
-                resource=resource,
-                function=function,
-                qualifier=resource.get("qualifier") or qualifier or LATEST,
-                max_retries=DEFAULT_RETRIES if retries is None else int(retries),
-                max_event_age=DEFAULT_MAX_EVENT_AGE if age is None else int(age),
-                retries_is_default=retries is None,
-                max_event_age_is_default=age is None,
-                on_success=outcome("on_success"),
-                on_failure=outcome("on_failure"),
-            ))
+            configs.append(
+                InvokeConfig(
+                    resource=resource,
+                    function=function,
+                    qualifier=resource.get("qualifier") or qualifier or LATEST,
+                    max_retries=DEFAULT_RETRIES if retries is None else int(retries),
+                    max_event_age=DEFAULT_MAX_EVENT_AGE if age is None else int(age),
+                    retries_is_default=retries is None,
+                    max_event_age_is_default=age is None,
+                    on_success=_destination(destinations, "on_success"),
+                    on_failure=_destination(destinations, "on_failure"),
+                )
+            )
         return configs
 
-    def invoke_config(self, function: Function, qualifier: Optional[str]) -> Optional[InvokeConfig]:
+    def invoke_config(self, function: Function, qualifier: str | None) -> InvokeConfig | None:
         wanted = qualifier or LATEST
         return next((c for c in self.invoke_configs if c.function == function and c.qualifier == wanted), None)
 
@@ -702,8 +764,15 @@ class Stack:
             for p in self.resources("aws_lambda_permission")
         ]
 
-    def permits(self, function: Function, qualifier: Optional[str], principal: str, source_arn: str,
-                *, require_source_arn: bool = False) -> bool:
+    def permits(
+        self,
+        function: Function,
+        qualifier: str | None,
+        principal: str,
+        source_arn: str,
+        *,
+        require_source_arn: bool = False,
+    ) -> bool:
         """Whether the function's resource policy lets ``principal`` invoke it from ``source_arn``.
 
         AWS lets a permission without ``source_arn`` admit any source; ``require_source_arn`` counts
@@ -713,7 +782,9 @@ class Stack:
             target, target_qualifier = self.function_at(permission.function)
             if target != function or (permission.qualifier or target_qualifier) != qualifier:
                 continue
-            if permission.principal != principal or not wildcard_match(permission.action, "lambda:InvokeFunction", ignore_case=True):
+            if permission.principal != principal or not wildcard_match(
+                permission.action, "lambda:InvokeFunction", ignore_case=True
+            ):
                 continue
             if permission.source_arn is None:
                 if not require_source_arn:
@@ -770,18 +841,24 @@ class Stack:
 
     def _principal_matches(self, raw: dict[str, Any], principal: str) -> bool:
         if "principals" in raw:
-            return any(p.get("type") in ("Service", "*", "AWS") and
-                       any(i in (principal, "*") for i in as_list(self.value(p.get("identifiers"))))
-                       for p in as_list(raw["principals"]))
+            return any(
+                p.get("type") in ("Service", "*", "AWS")
+                and any(i in (principal, "*") for i in as_list(self.value(p.get("identifiers"))))
+                for p in as_list(raw["principals"])
+            )
         value = self.value(raw.get("Principal"))
         if value == "*":
             return True
-        return isinstance(value, dict) and any(i in (principal, "*") for i in as_list(value.get("Service")) + as_list(value.get("AWS")))
+        return isinstance(value, dict) and any(
+            i in (principal, "*") for i in as_list(value.get("Service")) + as_list(value.get("AWS"))
+        )
 
     def _conditions_hold(self, raw: dict[str, Any], context: dict[str, str]) -> bool:
         tests = []
         for condition in as_list(raw.get("condition")):  # policy-document data source form
-            tests.append((condition.get("test"), condition.get("variable"), as_list(self.value(condition.get("values")))))
+            tests.append(
+                (condition.get("test"), condition.get("variable"), as_list(self.value(condition.get("values"))))
+            )
         for test, block in (self.value(raw.get("Condition")) or {}).items():  # IAM JSON form
             tests += [(test, variable, as_list(values)) for variable, values in block.items()]
         for test, variable, values in tests:
@@ -801,31 +878,41 @@ class Stack:
         for target in self.resources("aws_cloudwatch_event_target"):
             rule = self.referenced(target.get("rule"))
             key = rule.logical_id if rule is not None else str(target.get("rule"))
-            targets.setdefault(key, []).append(Target(
-                resource=target,
-                arn=target.get("arn", ""),
-                input=target.get("input"),
-                input_path=target.get("input_path"),
-                input_transformer=(as_list(target.get("input_transformer")) or [None])[0],
-            ))
+            targets.setdefault(key, []).append(
+                Target(
+                    resource=target,
+                    arn=target.get("arn", ""),
+                    input=target.get("input"),
+                    input_path=target.get("input_path"),
+                    input_transformer=(as_list(target.get("input_transformer")) or [None])[0],
+                )
+            )
         rules = []
         for rule in self.resources("aws_cloudwatch_event_rule"):
             pattern = rule.get("event_pattern")
-            rules.append(Rule(
-                resource=rule,
-                name=self.attribute(rule, "name"),
-                arn=self.attribute(rule, "arn"),
-                bus_name=str(self.value(rule.get("event_bus_name") or "default")).rsplit("/", 1)[-1],
-                pattern=self.parsed(pattern) if pattern is not None else None,
-                enabled=rule.get("state", "ENABLED") == "ENABLED" and rule.get("is_enabled", True) is not False,
-                targets=tuple(targets.get(rule.logical_id, [])),
-            ))
+            rules.append(
+                Rule(
+                    resource=rule,
+                    name=self.attribute(rule, "name"),
+                    arn=self.attribute(rule, "arn"),
+                    bus_name=str(self.value(rule.get("event_bus_name") or "default")).rsplit("/", 1)[-1],
+                    pattern=self.parsed(pattern) if pattern is not None else None,
+                    enabled=rule.get("state", "ENABLED") == "ENABLED" and rule.get("is_enabled", True) is not False,
+                    targets=tuple(targets.get(rule.logical_id, [])),
+                )
+            )
         return rules
 
     @functools.cached_property
     def subscriptions(self) -> list[Subscription]:
         return [
-            Subscription(s, s.get("topic_arn", ""), s.get("protocol", ""), s.get("endpoint", ""), bool(s.get("raw_message_delivery")))
+            Subscription(
+                s,
+                s.get("topic_arn", ""),
+                s.get("protocol", ""),
+                s.get("endpoint", ""),
+                bool(s.get("raw_message_delivery")),
+            )
             for s in self.resources("aws_sns_topic_subscription")
         ]
 
@@ -839,12 +926,19 @@ class Stack:
             for route in self.resources("aws_apigatewayv2_route"):
                 if self.referenced(route.get("api_id")) != api:
                     continue
-                integration = next((self.find("aws_apigatewayv2_integration", m.group(3))
-                                    for m in REFERENCE.finditer(str(route.get("target", "")))), None)
+                integration = next(
+                    (
+                        self.find("aws_apigatewayv2_integration", m.group(3))
+                        for m in REFERENCE.finditer(str(route.get("target", "")))
+                    ),
+                    None,
+                )
                 function = None
                 if integration is not None:
                     function, _ = self.function_at(str(self.value(integration.get("integration_uri", ""))))
-                routes.append(Route(route, route.get("route_key", ""), route.get("authorization_type", "NONE"), function))
+                routes.append(
+                    Route(route, route.get("route_key", ""), route.get("authorization_type", "NONE"), function)
+                )
             apis.append(HttpApi(api, self.attribute(api, "execution_arn"), tuple(routes)))
         return apis
 
@@ -873,7 +967,7 @@ class Stack:
                         index[arn] = resource
         return index
 
-    def resource_with_arn(self, arn: str) -> Optional[Resource]:
+    def resource_with_arn(self, arn: str) -> Resource | None:
         """The resource (or data source) of this stack whose ARN is ``arn``."""
         return self._by_arn.get(arn)
 
@@ -892,17 +986,28 @@ class Stack:
             requirements += [Requirement("kms:GenerateDataKey", key), Requirement("kms:Decrypt", key)]
         return requirements
 
-    def _customer_key_of(self, destination_arn: str) -> Optional[str]:
+    def _customer_key_of(self, destination_arn: str) -> str | None:
         """The ARN of the customer-managed KMS key a queue or topic of this stack is encrypted with."""
         resource = self.resource_with_arn(destination_arn)
-        if resource is None or resource.type not in ("aws_sqs_queue", "aws_sns_topic") or not resource.get("kms_master_key_id"):
+        if (
+            resource is None
+            or resource.type not in ("aws_sqs_queue", "aws_sns_topic")
+            or not resource.get("kms_master_key_id")
+        ):
             return None
         key = self.value(resource.get("kms_master_key_id"))
         if key in ("alias/aws/sqs", "alias/aws/sns"):
             return None  # AWS-managed keys: Lambda's delivery needs no grant on them
         if not key.startswith("arn:"):
-            key = f"arn:{self.partition}:kms:{self.region}:{self.account}:{key if key.startswith('alias/') else 'key/' + key}"
-        return key
+            key_resource = key if key.startswith("alias/") else f"key/{key}"
+            key = f"arn:{self.partition}:kms:{self.region}:{self.account}:{key_resource}"
+        return str(key)
+
+
+def _destination(destination_config: dict[str, Any], outcome: str) -> str | None:
+    """The destination ARN (as written) of ``on_success`` or ``on_failure`` in a destination_config block."""
+    block = (as_list(destination_config.get(outcome)) or [{}])[0]
+    return block.get("destination")
 
 
 def stack_file(outdir: Path, name: str) -> Path:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from enum import Enum
-from typing import TYPE_CHECKING, Optional
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from components.function import Function
 
 
-class DestinationKind(str, Enum):
+class DestinationKind(StrEnum):
     """Which outcome of an asynchronous invocation a destination receives.
 
     The value is the word Lambda uses in the EventBridge detail type
@@ -32,16 +32,16 @@ class DestinationKind(str, Enum):
 class Destination(ABC):
     """A target of asynchronous invocation results that grants the source function what it needs."""
 
-    def validate(self, kind: DestinationKind) -> None:
+    def validate(self, kind: DestinationKind) -> None:  # noqa: B027 - a hook: most destinations take both outcomes
         """Refuse a use AWS would reject, before anything is added (override where it applies)."""
 
     @property
-    def target_function(self) -> Optional["Function"]:
-        """The function of this stack that receives the results, if any (followed to find loops)."""
+    def target_function(self) -> tuple[Function, str] | None:
+        """(function, qualifier) of this stack that receives the results, if any (followed to find loops)."""
         return None
 
     @abstractmethod
-    def bind(self, scope: Construct, fn: "Function", kind: DestinationKind, *, qualifier: str) -> str:
+    def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         """Grant ``fn`` what it needs to deliver to this destination; return the destination ARN.
 
         ``scope`` is the async-invoke configuration: extra resources (rules, permissions) go under it.
@@ -50,11 +50,16 @@ class Destination(ABC):
 
 
 ACCEPTED = "FunctionDestination, SqsDestination, SnsDestination, EventBridgeDestination or S3Destination"
-_BY_SERVICE = {"lambda": "FunctionDestination", "sqs": "SqsDestination", "sns": "SnsDestination",
-               "events": "EventBridgeDestination", "s3": "S3Destination"}
+_BY_SERVICE = {
+    "lambda": "FunctionDestination",
+    "sqs": "SqsDestination",
+    "sns": "SnsDestination",
+    "events": "EventBridgeDestination",
+    "s3": "S3Destination",
+}
 
 
-def require_destination(value: object, kind: DestinationKind) -> Optional[Destination]:
+def require_destination(value: object, kind: DestinationKind) -> Destination | None:
     """``value`` if it is a destination (or None); ConfigurationError saying what is accepted otherwise."""
     if value is None or isinstance(value, Destination):
         return value

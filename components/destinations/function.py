@@ -15,17 +15,18 @@ that rule only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 from cdktf import Fn
-from constructs import Construct
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from constructs import Construct
 
 from components.arns import LAMBDA_FUNCTION, is_reference, require_arn
 from components.destinations.base import Destination, DestinationKind
 from components.destinations.event_bridge import EventBridgeDestination
+from components.errors import ConfigurationError
 from components.iam import PolicyStatement
 from components.naming import physical_name
 
@@ -39,13 +40,13 @@ LAMBDA_EVENT_SOURCES = ("lambda", "aws.lambda")
 
 
 class FunctionDestination(Destination):
-    def __init__(self, target: Union["Function", "Alias", str], *, response_only: bool = False) -> None:
+    def __init__(self, target: Function | Alias | str, *, response_only: bool = False) -> None:
         from components.alias import Alias
         from components.function import Function
 
         self.response_only = response_only
-        self._function: Optional[Function] = None
-        self._alias: Optional[Alias] = None
+        self._function: Function | None = None
+        self._alias: Alias | None = None
         if isinstance(target, Alias):
             self._alias, self.target_arn = target, target.arn
             self._label = f"{target.function.function_name}:{target.alias_name}"
@@ -56,19 +57,19 @@ class FunctionDestination(Destination):
             self._label = self.target_arn
 
     @property
-    def target_function(self) -> Optional[tuple["Function", str]]:
+    def target_function(self) -> tuple[Function, str] | None:
         if self._alias is not None:
             return self._alias.function, self._alias.alias_name
         return (self._function, "$LATEST") if self._function is not None else None
 
-    def bind(self, scope: Construct, fn: "Function", kind: DestinationKind, *, qualifier: str) -> str:
+    def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         if not self.response_only:
             self._grant_invoke(fn)
             return self.target_arn
         ResponsePayloadRule(scope, kind.value, source=fn, destination=self, kind=kind, qualifier=qualifier)
         return EventBridgeDestination().bind(scope, fn, kind, qualifier=qualifier)
 
-    def _grant_invoke(self, grantee: "Function") -> None:
+    def _grant_invoke(self, grantee: Function) -> None:
         if self._function is not None:
             self._function.grant_invoke(grantee)
         elif self._alias is not None:
@@ -78,11 +79,11 @@ class FunctionDestination(Destination):
             resources = (self.target_arn,) if qualified else (self.target_arn, f"{self.target_arn}:*")
             grantee.add_to_role_policy(PolicyStatement(actions=("lambda:InvokeFunction",), resources=resources))
 
-    def permission_target(self) -> dict[str, str]:
-        """The ``aws_lambda_permission`` arguments naming the target (function, and alias if any)."""
+    def permission_target(self) -> tuple[str, str | None]:
+        """``function_name`` and ``qualifier`` of the target's ``aws_lambda_permission``."""
         if self._alias is not None:
-            return {"function_name": self._alias.function.name, "qualifier": self._alias.alias_name}
-        return {"function_name": self.target_arn}
+            return self._alias.function.name, self._alias.alias_name
+        return self.target_arn, None
 
     @property
     def label(self) -> str:
@@ -98,7 +99,7 @@ class ResponsePayloadRule(Construct):
         scope: Construct,
         id: str,
         *,
-        source: "Function",
+        source: Function,
         destination: FunctionDestination,
         kind: DestinationKind,
         qualifier: str,
@@ -109,7 +110,9 @@ class ResponsePayloadRule(Construct):
         self.rule = CloudwatchEventRule(
             self,
             "Rule",
-            name=physical_name(source, *qualifier_part, kind.value.lower(), max_length=64, what="EventBridge rule name"),
+            name=physical_name(
+                source, *qualifier_part, kind.value.lower(), max_length=64, what="EventBridge rule name"
+            ),
             description=f"{kind.value} results of {source.function_name} ({qualifier}) to {destination.label}",
             event_pattern=Fn.jsonencode(
                 {
@@ -127,11 +130,21 @@ class ResponsePayloadRule(Construct):
             arn=destination.target_arn,
             input_path=RESPONSE_PAYLOAD_PATH,
         )
+        function_name, alias = destination.permission_target()
         self.permission = LambdaPermission(
             self,
             "InvokePermission",
             action="lambda:InvokeFunction",
+            function_name=function_name,
+            qualifier=alias,
             principal="events.amazonaws.com",
             source_arn=self.rule.arn,
-            **destination.permission_target(),
         )
+
+    @classmethod
+    def of(cls, config: Construct, kind: DestinationKind) -> ResponsePayloadRule:
+        """The rule a response-only destination made for ``kind`` under an async-invoke configuration."""
+        made = config.node.try_find_child(kind.value)
+        if not isinstance(made, cls):
+            raise ConfigurationError(f"{config.node.path!r} has no response-only {kind.parameter} destination")
+        return made

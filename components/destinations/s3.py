@@ -7,10 +7,10 @@ Grants what AWS documents as the minimum: ``s3:PutObject`` on ``<bucket ARN>/*``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from constructs import Construct
 
 from components.arns import S3_BUCKET, require_arn
 from components.destinations.base import Destination, DestinationKind
@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 
 
 class S3Destination(Destination):
-    def __init__(self, bucket: Union[S3Bucket, str]) -> None:
+    def __init__(self, bucket: S3Bucket | str) -> None:
         """``bucket``: an ``S3Bucket`` of this stack, or the ARN of an existing bucket (literal or reference)."""
-        self.bucket_arn = bucket.arn if isinstance(bucket, S3Bucket) else require_arn(bucket, S3_BUCKET, "S3Destination(bucket)")
+        self.bucket_arn = (
+            bucket.arn if isinstance(bucket, S3Bucket) else require_arn(bucket, S3_BUCKET, "S3Destination(bucket)")
+        )
 
     def validate(self, kind: DestinationKind) -> None:
         if kind is DestinationKind.SUCCESS:
@@ -33,7 +35,7 @@ class S3Destination(Destination):
                 "use it for on_failure, and a queue, topic, bus or function for on_success"
             )
 
-    def bind(self, scope: Construct, fn: "Function", kind: DestinationKind, *, qualifier: str) -> str:
+    def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         fn.add_to_role_policy(PolicyStatement(actions=("s3:PutObject",), resources=(f"{self.bucket_arn}/*",)))
         fn.add_to_role_policy(PolicyStatement(actions=("s3:ListBucket",), resources=(self.bucket_arn,)))
         return self.bucket_arn

@@ -6,10 +6,10 @@ is encrypted with a customer-managed KMS key (the AWS-managed ``alias/aws/sns`` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from constructs import Construct
 
 from components.arns import SNS_TOPIC, customer_key_arn, require_arn
 from components.destinations.base import Destination, DestinationKind
@@ -21,20 +21,24 @@ if TYPE_CHECKING:
 
 
 class SnsDestination(Destination):
-    def __init__(self, topic: Union[SnsTopic, str]) -> None:
+    def __init__(self, topic: SnsTopic | str) -> None:
         """``topic``: an ``SnsTopic`` of this stack, or the ARN of an existing topic (literal or reference)."""
         if isinstance(topic, SnsTopic):
             self.topic_arn = topic.arn
-            self._topic = topic
+            self._topic: SnsTopic | None = topic
         else:
             self.topic_arn = require_arn(topic, SNS_TOPIC, "SnsDestination(topic)")
             self._topic = None
 
-    def bind(self, scope: Construct, fn: "Function", kind: DestinationKind, *, qualifier: str) -> str:
+    def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         fn.add_to_role_policy(PolicyStatement(actions=("sns:Publish",), resources=(self.topic_arn,)))
         if self._topic is not None:
-            key = customer_key_arn(scope, self._topic.kms_master_key_id_input,
-                                   f"topic {self._topic.node.path!r}", aws_managed_alias="alias/aws/sns")
+            key = customer_key_arn(
+                scope,
+                self._topic.kms_master_key_id_input,
+                f"topic {self._topic.node.path!r}",
+                aws_managed_alias="alias/aws/sns",
+            )
             if key is not None:
                 fn.add_to_role_policy(PolicyStatement(actions=KMS_ACTIONS, resources=(key,)))
         return self.topic_arn

@@ -8,10 +8,10 @@ to standard queues only: a FIFO queue is refused at synth.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
-from constructs import Construct
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from constructs import Construct
 
 from components.arns import SQS_QUEUE, customer_key_arn, is_reference, require_arn
 from components.destinations.base import Destination, DestinationKind
@@ -27,7 +27,7 @@ PARAMETER = "SqsDestination(queue)"
 
 
 class SqsDestination(Destination):
-    def __init__(self, queue: Union[SqsQueue, str]) -> None:
+    def __init__(self, queue: SqsQueue | str) -> None:
         """``queue``: an ``SqsQueue`` of this stack, or the ARN of an existing queue (literal or reference)."""
         if isinstance(queue, SqsQueue):
             fifo, name = queue.fifo_queue_input, queue.name_input
@@ -37,7 +37,7 @@ class SqsDestination(Destination):
                     "standard queues: use a queue without fifo_queue"
                 )
             self.queue_arn = queue.arn
-            self._queue = queue
+            self._queue: SqsQueue | None = queue
         else:
             self.queue_arn = require_arn(queue, SQS_QUEUE, PARAMETER)
             if not is_reference(self.queue_arn) and self.queue_arn.endswith(".fifo"):
@@ -46,11 +46,15 @@ class SqsDestination(Destination):
                 )
             self._queue = None
 
-    def bind(self, scope: Construct, fn: "Function", kind: DestinationKind, *, qualifier: str) -> str:
+    def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         fn.add_to_role_policy(PolicyStatement(actions=SEND_ACTIONS, resources=(self.queue_arn,)))
         if self._queue is not None:
-            key = customer_key_arn(scope, self._queue.kms_master_key_id_input,
-                                   f"queue {self._queue.node.path!r}", aws_managed_alias="alias/aws/sqs")
+            key = customer_key_arn(
+                scope,
+                self._queue.kms_master_key_id_input,
+                f"queue {self._queue.node.path!r}",
+                aws_managed_alias="alias/aws/sqs",
+            )
             if key is not None:
                 fn.add_to_role_policy(PolicyStatement(actions=KMS_ACTIONS, resources=(key,)))
         return self.queue_arn

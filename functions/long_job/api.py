@@ -43,9 +43,9 @@ def requested_n(event):
     try:
         parsed = json.loads(body or "{}")
     except json.JSONDecodeError:
-        raise BadEvent("body must be a JSON object like {\"n\": 1000000}") from None
+        raise BadEvent('body must be a JSON object like {"n": 1000000}') from None
     if not isinstance(parsed, dict):
-        raise BadEvent("body must be a JSON object like {\"n\": 1000000}")
+        raise BadEvent('body must be a JSON object like {"n": 1000000}')
     return parsed.get("n")
 
 
@@ -87,7 +87,9 @@ def start(event, context, client, store):
 def status(event, store):
     job_id = (event.get("pathParameters") or {}).get("job_id", "")
     if not _JOB_ID.match(job_id):
-        return respond(400, {"error": f"job_id must be a job id like 3f1c2b9e-5d0a-4c7e-9a51-2b6f0c8d4e17; got {job_id!r}"})
+        return respond(
+            400, {"error": f"job_id must be a job id like 3f1c2b9e-5d0a-4c7e-9a51-2b6f0c8d4e17; got {job_id!r}"}
+        )
     job = store.get(job_id)
     if job is None:
         return respond(404, {"error": f"no job {job_id}"})
@@ -101,4 +103,3 @@ def start_untracked(event, context, client):
         return respond(400, {"error": str(error)})
     hand_off(client, context.function_name, state)
     return respond(202, {"chain_id": state["chain_id"]})
-

@@ -15,9 +15,8 @@ import functools
 import os
 
 import boto3
-
 from api import handle, is_http_event
-from job import CONTINUATION, BadEvent, CHUNK_SIZE, MAX_PAYLOAD_BYTES, hand_off, log, new_state, validate_state, work
+from job import CHUNK_SIZE, CONTINUATION, MAX_PAYLOAD_BYTES, BadEvent, hand_off, log, new_state, validate_state, work
 from store import JobTable, NoStore
 
 _claims_in_memory = NoStore()

@@ -109,10 +109,24 @@ def work(state, context, client, store):
 def continue_chain(state, context, client, store):
     next_state = {**state, "hop": state["hop"] + 1}
     if next_state["hop"] >= max_chain_depth():
-        logger.warning(json.dumps({"message": "chain depth limit reached", "chain_id": state["chain_id"],
-                                   "max_chain_depth": max_chain_depth(), "cursor": state["cursor"]}))
-        result = {"status": "depth-limit", "chain_id": state["chain_id"], "hops": state["hop"] + 1,
-                  "cursor": state["cursor"], "end": state["end"], "partial_result": state["total"]}
+        logger.warning(
+            json.dumps(
+                {
+                    "message": "chain depth limit reached",
+                    "chain_id": state["chain_id"],
+                    "max_chain_depth": max_chain_depth(),
+                    "cursor": state["cursor"],
+                }
+            )
+        )
+        result = {
+            "status": "depth-limit",
+            "chain_id": state["chain_id"],
+            "hops": state["hop"] + 1,
+            "cursor": state["cursor"],
+            "end": state["end"],
+            "partial_result": state["total"],
+        }
         store.finished(state, result)
         return result
     store.progress(state)

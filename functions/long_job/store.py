@@ -11,7 +11,7 @@ environment is not detected (the self-invoking stack runs without a table on pur
 """
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from job import env_int, log
 
@@ -19,7 +19,7 @@ JOB_ITEM = "job"
 
 
 def now_iso():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def hop_item(hop):
@@ -67,9 +67,16 @@ class JobTable:
         stamp = now_iso()
         self.client.put_item(
             TableName=self.table,
-            Item={"job_id": {"S": state["chain_id"]}, "item": {"S": JOB_ITEM}, "status": {"S": "running"},
-                  "hop": {"N": "0"}, "cursor": {"N": "0"}, "end": {"N": str(state["end"])},
-                  "created_at": {"S": stamp}, "updated_at": {"S": stamp}},
+            Item={
+                "job_id": {"S": state["chain_id"]},
+                "item": {"S": JOB_ITEM},
+                "status": {"S": "running"},
+                "hop": {"N": "0"},
+                "cursor": {"N": "0"},
+                "end": {"N": str(state["end"])},
+                "created_at": {"S": stamp},
+                "updated_at": {"S": stamp},
+            },
             ConditionExpression="attribute_not_exists(job_id)",
         )
 
@@ -78,8 +85,12 @@ class JobTable:
         try:
             self.client.put_item(
                 TableName=self.table,
-                Item={"job_id": {"S": state["chain_id"]}, "item": {"S": hop_item(state["hop"])},
-                      "claimed_at": {"S": now_iso()}, "expires_at": self._expires_at()},
+                Item={
+                    "job_id": {"S": state["chain_id"]},
+                    "item": {"S": hop_item(state["hop"])},
+                    "claimed_at": {"S": now_iso()},
+                    "expires_at": self._expires_at(),
+                },
                 ConditionExpression="attribute_not_exists(job_id)",
             )
         except self.client.exceptions.ConditionalCheckFailedException:
@@ -87,44 +98,69 @@ class JobTable:
         return True
 
     def _update(self, state, expression, values, names=None):
-        arguments = {"TableName": self.table,
-                     "Key": {"job_id": {"S": state["chain_id"]}, "item": {"S": JOB_ITEM}},
-                     "UpdateExpression": expression,
-                     "ExpressionAttributeValues": {":now": {"S": now_iso()}, **values}}
+        arguments = {
+            "TableName": self.table,
+            "Key": {"job_id": {"S": state["chain_id"]}, "item": {"S": JOB_ITEM}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": {":now": {"S": now_iso()}, **values},
+        }
         if names:
             arguments["ExpressionAttributeNames"] = names
         self.client.update_item(**arguments)
 
     def progress(self, state):
-        self._update(state, "SET hop = :hop, #cursor = :cursor, updated_at = :now",
-                     {":hop": {"N": str(state["hop"])}, ":cursor": {"N": str(state["cursor"])}}, {"#cursor": "cursor"})
+        self._update(
+            state,
+            "SET hop = :hop, #cursor = :cursor, updated_at = :now",
+            {":hop": {"N": str(state["hop"])}, ":cursor": {"N": str(state["cursor"])}},
+            {"#cursor": "cursor"},
+        )
 
     def finished(self, state, result):
         value = result.get("result", result.get("partial_result"))
-        self._update(state, "SET #status = :status, hop = :hop, #cursor = :cursor, #result = :result, "
-                            "updated_at = :now, expires_at = :expires",
-                     {":status": {"S": result["status"]}, ":hop": {"N": str(state["hop"])},
-                      ":cursor": {"N": str(state["cursor"])}, ":result": {"N": str(value)},
-                      ":expires": self._expires_at()},
-                     {"#status": "status", "#cursor": "cursor", "#result": "result"})
+        self._update(
+            state,
+            "SET #status = :status, hop = :hop, #cursor = :cursor, #result = :result, "
+            "updated_at = :now, expires_at = :expires",
+            {
+                ":status": {"S": result["status"]},
+                ":hop": {"N": str(state["hop"])},
+                ":cursor": {"N": str(state["cursor"])},
+                ":result": {"N": str(value)},
+                ":expires": self._expires_at(),
+            },
+            {"#status": "status", "#cursor": "cursor", "#result": "result"},
+        )
 
     def failed(self, state, error):
-        self._update(state, "SET #status = :status, #error = :error, updated_at = :now, expires_at = :expires",
-                     {":status": {"S": "failed"}, ":error": {"S": f"{type(error).__name__}: {error}"},
-                      ":expires": self._expires_at()},
-                     {"#status": "status", "#error": "error"})
+        self._update(
+            state,
+            "SET #status = :status, #error = :error, updated_at = :now, expires_at = :expires",
+            {
+                ":status": {"S": "failed"},
+                ":error": {"S": f"{type(error).__name__}: {error}"},
+                ":expires": self._expires_at(),
+            },
+            {"#status": "status", "#error": "error"},
+        )
         log("job failed", chain_id=state["chain_id"], hop=state["hop"], error=str(error))
 
     def get(self, job_id):
         """The job as the API shows it, or None."""
-        item = self.client.get_item(TableName=self.table, Key={"job_id": {"S": job_id}, "item": {"S": JOB_ITEM}},
-                                    ConsistentRead=True).get("Item")
+        item = self.client.get_item(
+            TableName=self.table, Key={"job_id": {"S": job_id}, "item": {"S": JOB_ITEM}}, ConsistentRead=True
+        ).get("Item")
         if item is None:
             return None
         status = item["status"]["S"]
-        job = {"job_id": job_id, "status": status, "hop": int(item["hop"]["N"]),
-               "progress": {"cursor": int(item["cursor"]["N"]), "end": int(item["end"]["N"])},
-               "created_at": item["created_at"]["S"], "updated_at": item["updated_at"]["S"]}
+        job = {
+            "job_id": job_id,
+            "status": status,
+            "hop": int(item["hop"]["N"]),
+            "progress": {"cursor": int(item["cursor"]["N"]), "end": int(item["end"]["N"])},
+            "created_at": item["created_at"]["S"],
+            "updated_at": item["updated_at"]["S"],
+        }
         if "result" in item:
             job["result" if status == "completed" else "partial_result"] = int(item["result"]["N"])
         if "error" in item:

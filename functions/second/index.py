@@ -41,7 +41,9 @@ def handler(event, context):
     try:
         shape, summary = classify(event)
     except ValueError as error:
-        logger.error(json.dumps({"message": "rejected event", "reason": str(error), "request_id": context.aws_request_id}))
+        logger.error(
+            json.dumps({"message": "rejected event", "reason": str(error), "request_id": context.aws_request_id})
+        )
         return {"accepted": False, "reason": str(error)}
     logger.info(json.dumps({"message": "received", "shape": shape, "request_id": context.aws_request_id, **summary}))
     return {"accepted": True, "shape": shape}

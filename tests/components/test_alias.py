@@ -9,7 +9,9 @@ from tests.support import FIRST_CODE, SECOND_CODE, logical_id, new_stack, only, 
 
 
 def published_pair(stack):
-    return Function(stack, "First", code=FIRST_CODE, publish=True), Function(stack, "Second", code=SECOND_CODE, publish=True)
+    return Function(stack, "First", code=FIRST_CODE, publish=True), Function(
+        stack, "Second", code=SECOND_CODE, publish=True
+    )
 
 
 def test_an_alias_points_at_the_latest_published_version():
@@ -22,7 +24,8 @@ def test_an_alias_points_at_the_latest_published_version():
     first_id = logical_id(out, "aws_lambda_function", "First")
     assert only(resources(out, "aws_lambda_function"))["publish"] is True
     assert only(resources(out, "aws_lambda_alias")) == {
-        "name": "live", "description": "what clients call",
+        "name": "live",
+        "description": "what clients call",
         "function_name": f"${{aws_lambda_function.{first_id}.function_name}}",
         "function_version": f"${{aws_lambda_function.{first_id}.version}}",
     }
@@ -32,10 +35,13 @@ def test_an_alias_points_at_the_latest_published_version():
 def test_an_alias_without_published_versions_is_refused_unless_it_names_latest():
     stack = new_stack()
     first = Function(stack, "First", code=FIRST_CODE)
-    with pytest.raises(ConfigurationError, match=re.escape(
-        "add_alias('live') on function 'test/First' needs a published version: create the function with "
-        "publish=True, or pass version='$LATEST' to alias the unpublished code"
-    )):
+    with pytest.raises(
+        ConfigurationError,
+        match=re.escape(
+            "add_alias('live') on function 'test/First' needs a published version: create the function with "
+            "publish=True, or pass version='$LATEST' to alias the unpublished code"
+        ),
+    ):
         first.add_alias("live")
     first.add_alias("dev", version="$LATEST")
     assert only(resources(synth(stack), "aws_lambda_alias"))["function_version"] == "$LATEST"
@@ -43,7 +49,9 @@ def test_an_alias_without_published_versions_is_refused_unless_it_names_latest()
 
 @pytest.mark.parametrize("name", ["12", "$LATEST", "a:b", ""])
 def test_an_alias_name_aws_would_refuse_is_refused(name):
-    with pytest.raises(ConfigurationError, match="alias name must be 1–128 letters, digits, '-' or '_', and not only digits"):
+    with pytest.raises(
+        ConfigurationError, match="alias name must be 1–128 letters, digits, '-' or '_', and not only digits"
+    ):
         Function(new_stack(), "First", code=FIRST_CODE, publish=True).add_alias(name)
 
 
@@ -71,7 +79,9 @@ def test_an_alias_has_its_own_async_configuration_on_its_name():
 def test_an_alias_is_configured_once():
     alias = Function(new_stack(), "First", code=FIRST_CODE, publish=True).add_alias("live")
     alias.configure_async_invoke(retry_attempts=0)
-    with pytest.raises(ConfigurationError, match=r"configure_async_invoke was already called on alias 'test/First/Alias-live'"):
+    with pytest.raises(
+        ConfigurationError, match=r"configure_async_invoke was already called on alias 'test/First/Alias-live'"
+    ):
         alias.configure_async_invoke(retry_attempts=1)
 
 
@@ -81,7 +91,12 @@ def test_a_function_destination_on_an_alias_grants_invoke_on_the_alias_arn_only(
     first.configure_async_invoke(on_success=FunctionDestination(second.add_alias("live")))
     out = synth(stack)
     alias_arn = f"${{aws_lambda_alias.{logical_id(out, 'aws_lambda_alias', 'Second/Alias-live')}.arn}}"
-    assert only(resources(out, "aws_lambda_function_event_invoke_config"))["destination_config"]["on_success"]["destination"] == alias_arn
+    assert (
+        only(resources(out, "aws_lambda_function_event_invoke_config"))["destination_config"]["on_success"][
+            "destination"
+        ]
+        == alias_arn
+    )
     assert role_policy_statements(out, "First")[1:] == [
         {"actions": ["lambda:InvokeFunction"], "effect": "Allow", "resources": [alias_arn]}
     ]
@@ -96,4 +111,7 @@ def test_a_response_only_destination_on_an_alias_targets_it_and_permits_it():
     second_id = logical_id(out, "aws_lambda_function", "Second")
     assert only(resources(out, "aws_cloudwatch_event_target"))["arn"] == alias_arn
     permission = only(resources(out, "aws_lambda_permission"))
-    assert (permission["function_name"], permission["qualifier"]) == (f"${{aws_lambda_function.{second_id}.function_name}}", "live")
+    assert (permission["function_name"], permission["qualifier"]) == (
+        f"${{aws_lambda_function.{second_id}.function_name}}",
+        "live",
+    )

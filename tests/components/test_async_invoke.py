@@ -20,7 +20,11 @@ def test_options_reach_the_event_invoke_config():
     config = only(resources(out, "aws_lambda_function_event_invoke_config"))
     first_id = logical_id(out, "aws_lambda_function", "First")
     assert config["function_name"] == f"${{aws_lambda_function.{first_id}.function_name}}"
-    assert (config["qualifier"], config["maximum_event_age_in_seconds"], config["maximum_retry_attempts"]) == ("$LATEST", 3600, 1)
+    assert (config["qualifier"], config["maximum_event_age_in_seconds"], config["maximum_retry_attempts"]) == (
+        "$LATEST",
+        3600,
+        1,
+    )
     assert "destination_config" not in config
 
 
@@ -48,14 +52,18 @@ def test_config_waits_for_the_role_policy_that_lets_it_reach_the_destination():
     # WHEN synthesized THEN the config depends on First's role policy
     out = synth(stack)
     policy_id = logical_id(out, "aws_iam_role_policy", "First/DefaultPolicy")
-    assert only(resources(out, "aws_lambda_function_event_invoke_config"))["depends_on"] == [f"aws_iam_role_policy.{policy_id}"]
+    assert only(resources(out, "aws_lambda_function_event_invoke_config"))["depends_on"] == [
+        f"aws_iam_role_policy.{policy_id}"
+    ]
 
 
 @pytest.mark.parametrize("age", [60, 21600])
 def test_event_age_bounds_are_accepted(age):
     stack = new_stack()
     first_function(stack).configure_async_invoke(max_event_age=age)
-    assert only(resources(synth(stack), "aws_lambda_function_event_invoke_config"))["maximum_event_age_in_seconds"] == age
+    assert (
+        only(resources(synth(stack), "aws_lambda_function_event_invoke_config"))["maximum_event_age_in_seconds"] == age
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,10 +75,12 @@ def test_event_age_bounds_are_accepted(age):
         ({"retry_attempts": -1}, r"^retry_attempts must be between 0 and 2; got -1$"),
         ({"retry_attempts": 3}, r"^retry_attempts must be between 0 and 2; got 3$"),
         ({"retry_attempts": True}, r"^retry_attempts must be a whole number between 0 and 2; got True$"),
-        ({"on_success": "arn:aws:sqs:us-east-1:123456789012:orders"},
-         r"^on_success must be a destination \(FunctionDestination, SqsDestination, SnsDestination, EventBridgeDestination "
-         r"or S3Destination\); got str 'arn:aws:sqs:us-east-1:123456789012:orders'; for an existing resource pass "
-         r"SqsDestination\('arn:aws:sqs:us-east-1:123456789012:orders'\)$"),
+        (
+            {"on_success": "arn:aws:sqs:us-east-1:123456789012:orders"},
+            r"^on_success must be a destination \(FunctionDestination, SqsDestination, SnsDestination, EventBridgeDestination "
+            r"or S3Destination\); got str 'arn:aws:sqs:us-east-1:123456789012:orders'; for an existing resource pass "
+            r"SqsDestination\('arn:aws:sqs:us-east-1:123456789012:orders'\)$",
+        ),
         ({"on_failure": object}, r"^on_failure must be a destination \(.*\); got type <class 'object'>$"),
     ],
 )
@@ -91,7 +101,9 @@ def test_a_second_configuration_of_the_same_function_is_refused():
     first = first_function(stack)
     first.configure_async_invoke(retry_attempts=0)
     # WHEN configured again THEN the error says why and what to do
-    with pytest.raises(ConfigurationError, match=r"configure_async_invoke was already called on function 'test/First'; .*one call"):
+    with pytest.raises(
+        ConfigurationError, match=r"configure_async_invoke was already called on function 'test/First'; .*one call"
+    ):
         first.configure_async_invoke(max_event_age=60)
 
 
@@ -128,7 +140,10 @@ def test_a_loop_through_another_function_is_refused_when_it_closes(response_only
     # WHEN Second's failures would go back to First THEN that configuration is refused, naming the cycle
     with pytest.raises(ConfigurationError) as caught:
         second.configure_async_invoke(on_failure=FunctionDestination(first, response_only=response_only))
-    assert str(caught.value) == f"on_failure would make a loop: Second --on_failure--> First --on_success--> Second. {LOOP_ADVICE}"
+    assert (
+        str(caught.value)
+        == f"on_failure would make a loop: Second --on_failure--> First --on_success--> Second. {LOOP_ADVICE}"
+    )
 
 
 def test_a_chain_without_a_cycle_is_accepted():

@@ -161,7 +161,11 @@ def test_event_bridge_destination_grants_put_events_on_its_bus(custom_bus):
     bus = CloudwatchEventBus(stack, "Bus", name="orders") if custom_bus else None
     first.configure_async_invoke(on_success=EventBridgeDestination(bus.arn if bus else None))
     out = synth(stack)
-    bus_arn = f"${{aws_cloudwatch_event_bus.{logical_id(out, 'aws_cloudwatch_event_bus', 'Bus')}.arn}}" if custom_bus else DEFAULT_BUS_ARN
+    bus_arn = (
+        f"${{aws_cloudwatch_event_bus.{logical_id(out, 'aws_cloudwatch_event_bus', 'Bus')}.arn}}"
+        if custom_bus
+        else DEFAULT_BUS_ARN
+    )
     assert destination_of(out) == bus_arn
     assert role_policy_statements(out, "First")[1:] == [
         {"actions": ["events:PutEvents"], "effect": "Allow", "resources": [bus_arn]}
@@ -206,10 +210,13 @@ def test_s3_destination_for_on_success_is_refused_before_anything_is_added():
     stack = new_stack()
     first = Function(stack, "First", code=FIRST_CODE)
     children = len(first.node.children)
-    with pytest.raises(ConfigurationError, match=re.escape(
-        "on_success cannot be an S3Destination: S3 buckets take failure records only; use it for on_failure, "
-        "and a queue, topic, bus or function for on_success"
-    )):
+    with pytest.raises(
+        ConfigurationError,
+        match=re.escape(
+            "on_success cannot be an S3Destination: S3 buckets take failure records only; use it for on_failure, "
+            "and a queue, topic, bus or function for on_success"
+        ),
+    ):
         first.configure_async_invoke(on_success=S3Destination("arn:aws:s3:::failures-bucket"))
     assert len(first.node.children) == children
 
@@ -236,13 +243,18 @@ def test_a_topic_with_a_key_id_gets_the_grant_on_that_keys_arn():
     first.configure_async_invoke(on_failure=SnsDestination(topic))
     statements = role_policy_statements(synth(stack), "First")
     assert statements[2] == {
-        "actions": ["kms:GenerateDataKey", "kms:Decrypt"], "effect": "Allow",
-        "resources": ["arn:${data.aws_partition.Partition.partition}:kms:${data.aws_region.Region.name}:"
-                      "${data.aws_caller_identity.CallerIdentity.account_id}:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+        "actions": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "effect": "Allow",
+        "resources": [
+            "arn:${data.aws_partition.Partition.partition}:kms:${data.aws_region.Region.name}:"
+            "${data.aws_caller_identity.CallerIdentity.account_id}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        ],
     }
 
 
-@pytest.mark.parametrize("queue_options", [{"sqs_managed_sse_enabled": True}, {"kms_master_key_id": "alias/aws/sqs"}, {}])
+@pytest.mark.parametrize(
+    "queue_options", [{"sqs_managed_sse_enabled": True}, {"kms_master_key_id": "alias/aws/sqs"}, {}]
+)
 def test_sqs_managed_or_aws_managed_encryption_needs_no_kms_grant(queue_options):
     stack = new_stack()
     first = Function(stack, "First", code=FIRST_CODE)
@@ -256,11 +268,14 @@ def test_a_customer_key_alias_is_refused_with_what_to_pass_instead():
     stack = new_stack()
     first = Function(stack, "First", code=FIRST_CODE)
     queue = SqsQueue(stack, "Queue", kms_master_key_id="alias/orders")
-    with pytest.raises(ConfigurationError, match=re.escape(
-        "queue 'test/Queue' is encrypted with the KMS alias 'alias/orders'; Lambda's delivery needs "
-        "kms:GenerateDataKey and kms:Decrypt granted on the key itself: set kms_master_key_id to the key's ARN "
-        "(KmsKey.arn) or id"
-    )):
+    with pytest.raises(
+        ConfigurationError,
+        match=re.escape(
+            "queue 'test/Queue' is encrypted with the KMS alias 'alias/orders'; Lambda's delivery needs "
+            "kms:GenerateDataKey and kms:Decrypt granted on the key itself: set kms_master_key_id to the key's ARN "
+            "(KmsKey.arn) or id"
+        ),
+    ):
         first.configure_async_invoke(on_success=SqsDestination(queue))
 
 
@@ -271,37 +286,84 @@ def test_a_customer_key_alias_is_refused_with_what_to_pass_instead():
 def test_a_fifo_queue_is_refused_naming_it(queue_options):
     stack = new_stack()
     queue = SqsQueue(stack, "Orders", **queue_options)
-    with pytest.raises(ConfigurationError, match=re.escape(
-        "SqsDestination(queue): queue 'test/Orders' is a FIFO queue; Lambda delivers records only to standard "
-        "queues: use a queue without fifo_queue"
-    )):
+    with pytest.raises(
+        ConfigurationError,
+        match=re.escape(
+            "SqsDestination(queue): queue 'test/Orders' is a FIFO queue; Lambda delivers records only to standard "
+            "queues: use a queue without fifo_queue"
+        ),
+    ):
         SqsDestination(queue)
 
 
 def test_a_fifo_queue_arn_is_refused():
-    with pytest.raises(ConfigurationError, match=re.escape(
-        "SqsDestination(queue): 'arn:aws:sqs:us-east-1:123456789012:orders.fifo' is a FIFO queue"
-    )):
+    with pytest.raises(
+        ConfigurationError,
+        match=re.escape("SqsDestination(queue): 'arn:aws:sqs:us-east-1:123456789012:orders.fifo' is a FIFO queue"),
+    ):
         SqsDestination("arn:aws:sqs:us-east-1:123456789012:orders.fifo")
 
 
 # --- existing resources by ARN -----------------------------------------------------------------------
 
 EXISTING = [
-    (SqsDestination, "arn:aws:sqs:eu-west-1:111122223333:orders", "on_success",
-     [{"actions": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "resources": ["arn:aws:sqs:eu-west-1:111122223333:orders"]}]),
-    (SnsDestination, "arn:aws:sns:eu-west-1:111122223333:alerts", "on_failure",
-     [{"actions": ["sns:Publish"], "resources": ["arn:aws:sns:eu-west-1:111122223333:alerts"]}]),
-    (EventBridgeDestination, "arn:aws:events:eu-west-1:111122223333:event-bus/orders", "on_success",
-     [{"actions": ["events:PutEvents"], "resources": ["arn:aws:events:eu-west-1:111122223333:event-bus/orders"]}]),
-    (S3Destination, "arn:aws:s3:::failures-bucket", "on_failure",
-     [{"actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::failures-bucket/*"]},
-      {"actions": ["s3:ListBucket"], "resources": ["arn:aws:s3:::failures-bucket"]}]),
-    (FunctionDestination, "arn:aws:lambda:eu-west-1:111122223333:function:audit", "on_success",
-     [{"actions": ["lambda:InvokeFunction"], "resources": ["arn:aws:lambda:eu-west-1:111122223333:function:audit",
-                                                           "arn:aws:lambda:eu-west-1:111122223333:function:audit:*"]}]),
-    (FunctionDestination, "arn:aws:lambda:eu-west-1:111122223333:function:audit:prod", "on_success",
-     [{"actions": ["lambda:InvokeFunction"], "resources": ["arn:aws:lambda:eu-west-1:111122223333:function:audit:prod"]}]),
+    (
+        SqsDestination,
+        "arn:aws:sqs:eu-west-1:111122223333:orders",
+        "on_success",
+        [
+            {
+                "actions": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                "resources": ["arn:aws:sqs:eu-west-1:111122223333:orders"],
+            }
+        ],
+    ),
+    (
+        SnsDestination,
+        "arn:aws:sns:eu-west-1:111122223333:alerts",
+        "on_failure",
+        [{"actions": ["sns:Publish"], "resources": ["arn:aws:sns:eu-west-1:111122223333:alerts"]}],
+    ),
+    (
+        EventBridgeDestination,
+        "arn:aws:events:eu-west-1:111122223333:event-bus/orders",
+        "on_success",
+        [{"actions": ["events:PutEvents"], "resources": ["arn:aws:events:eu-west-1:111122223333:event-bus/orders"]}],
+    ),
+    (
+        S3Destination,
+        "arn:aws:s3:::failures-bucket",
+        "on_failure",
+        [
+            {"actions": ["s3:PutObject"], "resources": ["arn:aws:s3:::failures-bucket/*"]},
+            {"actions": ["s3:ListBucket"], "resources": ["arn:aws:s3:::failures-bucket"]},
+        ],
+    ),
+    (
+        FunctionDestination,
+        "arn:aws:lambda:eu-west-1:111122223333:function:audit",
+        "on_success",
+        [
+            {
+                "actions": ["lambda:InvokeFunction"],
+                "resources": [
+                    "arn:aws:lambda:eu-west-1:111122223333:function:audit",
+                    "arn:aws:lambda:eu-west-1:111122223333:function:audit:*",
+                ],
+            }
+        ],
+    ),
+    (
+        FunctionDestination,
+        "arn:aws:lambda:eu-west-1:111122223333:function:audit:prod",
+        "on_success",
+        [
+            {
+                "actions": ["lambda:InvokeFunction"],
+                "resources": ["arn:aws:lambda:eu-west-1:111122223333:function:audit:prod"],
+            }
+        ],
+    ),
 ]
 
 
@@ -325,21 +387,33 @@ def test_a_data_sources_arn_is_accepted_as_an_existing_queue():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: SqsDestination("orders"),
-         "SqsDestination(queue) must be an SQS queue ARN like arn:aws:sqs:us-east-1:123456789012:my-queue; got 'orders', which is not an ARN"),
-        (lambda: SqsDestination("arn:aws:sns:us-east-1:123456789012:orders"),
-         "SqsDestination(queue) must be an SQS queue ARN (service 'sqs') like arn:aws:sqs:us-east-1:123456789012:my-queue; "
-         "got 'arn:aws:sns:us-east-1:123456789012:orders', an ARN of service 'sns'"),
-        (lambda: S3Destination("arn:aws:s3:us-east-1:123456789012:bucket"),
-         "S3Destination(bucket) must be an S3 bucket ARN like arn:aws:s3:::my-bucket; got 'arn:aws:s3:us-east-1:123456789012:bucket'"),
-        (lambda: FunctionDestination("arn:aws:lambda:us-east-1:123456789012:layer:x"),
-         "FunctionDestination(target) must be a Lambda function ARN like arn:aws:lambda:us-east-1:123456789012:function:my-function; "
-         "got 'arn:aws:lambda:us-east-1:123456789012:layer:x'"),
-        (lambda: EventBridgeDestination("arn:aws:events:us-east-1:123456789012:rule/r"),
-         "EventBridgeDestination(event_bus) must be an EventBridge event bus ARN like "
-         "arn:aws:events:us-east-1:123456789012:event-bus/my-bus; got 'arn:aws:events:us-east-1:123456789012:rule/r'"),
-        (lambda: SnsDestination(42),
-         "SnsDestination(topic) must be an SNS topic construct or ARN like arn:aws:sns:us-east-1:123456789012:my-topic; got 42"),
+        (
+            lambda: SqsDestination("orders"),
+            "SqsDestination(queue) must be an SQS queue ARN like arn:aws:sqs:us-east-1:123456789012:my-queue; got 'orders', which is not an ARN",
+        ),
+        (
+            lambda: SqsDestination("arn:aws:sns:us-east-1:123456789012:orders"),
+            "SqsDestination(queue) must be an SQS queue ARN (service 'sqs') like arn:aws:sqs:us-east-1:123456789012:my-queue; "
+            "got 'arn:aws:sns:us-east-1:123456789012:orders', an ARN of service 'sns'",
+        ),
+        (
+            lambda: S3Destination("arn:aws:s3:us-east-1:123456789012:bucket"),
+            "S3Destination(bucket) must be an S3 bucket ARN like arn:aws:s3:::my-bucket; got 'arn:aws:s3:us-east-1:123456789012:bucket'",
+        ),
+        (
+            lambda: FunctionDestination("arn:aws:lambda:us-east-1:123456789012:layer:x"),
+            "FunctionDestination(target) must be a Lambda function ARN like arn:aws:lambda:us-east-1:123456789012:function:my-function; "
+            "got 'arn:aws:lambda:us-east-1:123456789012:layer:x'",
+        ),
+        (
+            lambda: EventBridgeDestination("arn:aws:events:us-east-1:123456789012:rule/r"),
+            "EventBridgeDestination(event_bus) must be an EventBridge event bus ARN like "
+            "arn:aws:events:us-east-1:123456789012:event-bus/my-bus; got 'arn:aws:events:us-east-1:123456789012:rule/r'",
+        ),
+        (
+            lambda: SnsDestination(42),  # type: ignore[arg-type]  # what a careless caller passes
+            "SnsDestination(topic) must be an SNS topic construct or ARN like arn:aws:sns:us-east-1:123456789012:my-topic; got 42",
+        ),
     ],
 )
 def test_a_malformed_or_foreign_arn_is_refused_naming_the_parameter_and_the_expected_service(make, message):

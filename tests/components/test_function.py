@@ -6,7 +6,17 @@ from pathlib import Path
 import pytest
 
 from components import ConfigurationError, Function, PolicyStatement
-from tests.support import FIRST_CODE, SECOND_CODE, data_sources, logical_id, new_stack, only, resources, role_policy_statements, synth
+from tests.support import (
+    FIRST_CODE,
+    SECOND_CODE,
+    data_sources,
+    logical_id,
+    new_stack,
+    only,
+    resources,
+    role_policy_statements,
+    synth,
+)
 
 
 def test_role_can_only_be_assumed_by_lambda():
@@ -38,7 +48,9 @@ def test_log_group_is_explicit_with_retention_and_the_function_waits_for_it():
     assert log_group == {"name": "/aws/lambda/test-First", "retention_in_days": 30}
     assert fn.function_name == "test-First"
     function = only(resources(out, "aws_lambda_function"))
-    assert function["depends_on"] == [f"aws_cloudwatch_log_group.{logical_id(out, 'aws_cloudwatch_log_group', 'First/LogGroup')}"]
+    assert function["depends_on"] == [
+        f"aws_cloudwatch_log_group.{logical_id(out, 'aws_cloudwatch_log_group', 'First/LogGroup')}"
+    ]
 
 
 def test_default_policy_allows_logging_to_its_own_log_group_only():
@@ -61,7 +73,9 @@ def test_default_policy_allows_logging_to_its_own_log_group_only():
 def test_function_properties_reach_the_lambda_resource():
     # GIVEN explicit runtime options
     stack = new_stack()
-    Function(stack, "First", code=FIRST_CODE, timeout=120, memory_size=512, environment={"MODE": "demo"}, description="d")
+    Function(
+        stack, "First", code=FIRST_CODE, timeout=120, memory_size=512, environment={"MODE": "demo"}, description="d"
+    )
     # WHEN synthesized
     function = only(resources(synth(stack), "aws_lambda_function"))
     # THEN they are set on aws_lambda_function, with code packaged from the folder
@@ -136,7 +150,9 @@ def test_a_name_over_64_characters_is_refused_naming_the_limit():
     # GIVEN a construct id that makes the function name 70 characters long
     stack = new_stack("s")
     # WHEN the function is created THEN the error names the name, its length and the limit
-    with pytest.raises(ConfigurationError, match=r"Lambda function name 's-F{68}' is 70 characters long; AWS allows at most 64"):
+    with pytest.raises(
+        ConfigurationError, match=r"Lambda function name 's-F{68}' is 70 characters long; AWS allows at most 64"
+    ):
         Function(stack, "F" * 68, code=FIRST_CODE)
 
 
@@ -155,7 +171,10 @@ def test_a_role_name_over_64_characters_is_refused_even_when_the_function_name_f
         ({"memory_size": 64}, r"memory_size must be between 128 and 10240 MB; got 64"),
         ({"log_retention_days": 10}, r"log_retention_days must be one of 1, 3, 5, 7, 14, .*; got 10"),
         ({"code": Path("functions/first")}, r"code must be an absolute folder path .*got 'functions/first'"),
-        ({"code": Path("/nonexistent/code")}, r"code must be a folder containing the handler source; '/nonexistent/code' is not"),
+        (
+            {"code": Path("/nonexistent/code")},
+            r"code must be a folder containing the handler source; '/nonexistent/code' is not",
+        ),
     ],
 )
 def test_bad_options_are_refused_with_the_field_and_allowed_range(options, message):

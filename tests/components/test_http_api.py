@@ -12,8 +12,15 @@ from tests.support import FIRST_CODE, logical_id, new_stack, only, resources, sy
 @pytest.fixture(scope="module")
 def out():
     stack = new_stack()
-    api = LambdaHttpApi(stack, "Api", function=Function(stack, "Job", code=FIRST_CODE),
-                        routes=("POST /jobs", "GET /jobs/{job_id}"), rate_limit=5, burst_limit=8, log_retention_days=30)
+    api = LambdaHttpApi(
+        stack,
+        "Api",
+        function=Function(stack, "Job", code=FIRST_CODE),
+        routes=("POST /jobs", "GET /jobs/{job_id}"),
+        rate_limit=5,
+        burst_limit=8,
+        log_retention_days=30,
+    )
     assert api.url.startswith("${")
     return synth(stack)
 
@@ -23,10 +30,15 @@ def test_every_route_needs_sigv4_and_proxies_to_the_function_with_payload_2(out)
     integration_id = logical_id(out, "aws_apigatewayv2_integration", "Api/Integration")
     assert only(resources(out, "aws_apigatewayv2_api")) == {"name": "test-Api", "protocol_type": "HTTP"}
     assert only(resources(out, "aws_apigatewayv2_integration")) == {
-        "api_id": api_id, "integration_type": "AWS_PROXY", "payload_format_version": "2.0",
+        "api_id": api_id,
+        "integration_type": "AWS_PROXY",
+        "payload_format_version": "2.0",
         "integration_uri": f"${{aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'Job')}.arn}}",
     }
-    assert sorted((r["route_key"], r["authorization_type"], r["target"]) for r in resources(out, "aws_apigatewayv2_route").values()) == [
+    assert sorted(
+        (r["route_key"], r["authorization_type"], r["target"])
+        for r in resources(out, "aws_apigatewayv2_route").values()
+    ) == [
         ("GET /jobs/{job_id}", "AWS_IAM", f"integrations/${{aws_apigatewayv2_integration.{integration_id}.id}}"),
         ("POST /jobs", "AWS_IAM", f"integrations/${{aws_apigatewayv2_integration.{integration_id}.id}}"),
     ]
@@ -39,13 +51,17 @@ def test_the_default_stage_is_throttled_and_writes_json_access_logs_with_retenti
     assert stage["default_route_settings"] == {"throttling_burst_limit": 8, "throttling_rate_limit": 5}
     assert stage["access_log_settings"]["destination_arn"] == f"${{aws_cloudwatch_log_group.{log_group_id}.arn}}"
     assert set(json.loads(stage["access_log_settings"]["format"])) >= {"requestId", "caller", "routeKey", "status"}
-    assert resources(out, "aws_cloudwatch_log_group")[log_group_id] == {"name": "/aws/apigateway/test-Api", "retention_in_days": 30}
+    assert resources(out, "aws_cloudwatch_log_group")[log_group_id] == {
+        "name": "/aws/apigateway/test-Api",
+        "retention_in_days": 30,
+    }
 
 
 def test_only_this_api_may_invoke_the_function(out):
     api = logical_id(out, "aws_apigatewayv2_api", "Api")
     assert only(resources(out, "aws_lambda_permission")) == {
-        "action": "lambda:InvokeFunction", "principal": "apigateway.amazonaws.com",
+        "action": "lambda:InvokeFunction",
+        "principal": "apigateway.amazonaws.com",
         "function_name": f"${{aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'Job')}.arn}}",
         "source_arn": f"${{aws_apigatewayv2_api.{api}.execution_arn}}/*",
     }

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import cdktf_cdktf_provider_aws
+import pytest
 
 from components.provider_imports import EAGER_SWITCH
 from main import STACKS
@@ -27,6 +28,7 @@ def synth_main(outdir, **env):
     return sorted(p.relative_to(outdir) for p in outdir.rglob("*.json"))
 
 
+@pytest.mark.slow
 def test_lazy_and_eager_imports_synthesize_byte_identical_stacks(tmp_path):
     # GIVEN main.py synthesized once with lazy and once with the package's eager imports
     lazy_files = synth_main(tmp_path / "lazy")

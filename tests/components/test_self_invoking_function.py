@@ -5,7 +5,16 @@ import re
 import pytest
 
 from components import ConfigurationError, SelfInvokingFunction
-from tests.support import LONG_JOB_CODE, logical_id, new_stack, only, resources, role_policy_statements, synth, unplaced_after_topological_sort
+from tests.support import (
+    LONG_JOB_CODE,
+    logical_id,
+    new_stack,
+    only,
+    resources,
+    role_policy_statements,
+    synth,
+    unplaced_after_topological_sort,
+)
 
 
 def test_it_may_invoke_only_its_own_arn():

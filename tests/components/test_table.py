@@ -11,7 +11,10 @@ def test_the_table_is_on_demand_with_point_in_time_recovery_and_ttl():
     stack = new_stack()
     Table(stack, "Jobs", partition_key="job_id", sort_key="item", ttl_attribute="expires_at")
     assert only(resources(synth(stack), "aws_dynamodb_table")) == {
-        "name": "test-Jobs", "billing_mode": "PAY_PER_REQUEST", "hash_key": "job_id", "range_key": "item",
+        "name": "test-Jobs",
+        "billing_mode": "PAY_PER_REQUEST",
+        "hash_key": "job_id",
+        "range_key": "item",
         "attribute": [{"name": "job_id", "type": "S"}, {"name": "item", "type": "S"}],
         "point_in_time_recovery": {"enabled": True},
         "ttl": {"attribute_name": "expires_at", "enabled": True},

@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import boto3
 import pytest
@@ -23,7 +24,7 @@ class RecordingLambdaClient:
     """Stands in for ``boto3.client("lambda")`` in handler tests: asynchronous invokes are recorded."""
 
     def __init__(self) -> None:
-        self.queued: list[tuple[str, object]] = []
+        self.queued: list[tuple[str, Any]] = []
 
     def invoke(self, *, FunctionName, InvocationType="RequestResponse", Payload=b"{}", **_):
         assert InvocationType == "Event", f"handlers hand off asynchronously; got InvocationType={InvocationType!r}"
@@ -33,7 +34,8 @@ class RecordingLambdaClient:
 
 def run_chain(module, event, *, timeout_ms=60_000, max_hops=1000):
     """``(events, results)`` of ``module.process`` on ``event`` and then every hop it queued, in order."""
-    client, events, results = RecordingLambdaClient(), [event], []
+    client, events = RecordingLambdaClient(), [event]
+    results: list[Any] = []
     while len(results) < len(events):
         assert len(results) < max_hops, "the chain does not end"
         context = LambdaContext(function_name="long-job", timeout_ms=timeout_ms)

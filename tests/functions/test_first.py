@@ -12,7 +12,11 @@ def first():
 
 def test_it_returns_the_summary_of_the_numbers(first):
     assert first.handler({"numbers": [1, 2, 3, 4.5]}, LambdaContext()) == {
-        "count": 4, "sum": 10.5, "mean": 2.625, "min": 1, "max": 4.5
+        "count": 4,
+        "sum": 10.5,
+        "mean": 2.625,
+        "min": 1,
+        "max": 4.5,
     }
 
 

@@ -50,12 +50,15 @@ def test_the_hand_off_carries_the_progress_of_the_hop(long_job):
     client = RecordingLambdaClient()
     context = LambdaContext(function_name="long-job", timeout_ms=60_000, clock=SteppingClock(20))
     long_job.process({"n": 10**9}, context, client)
-    (function_name, payload), = client.queued
+    ((function_name, payload),) = client.queued
     chunk = long_job.CHUNK_SIZE
     assert function_name == "long-job"
     assert payload["eventType"] == "LongJobContinuation"
     assert {k: v for k, v in payload["state"].items() if k != "chain_id"} == {
-        "hop": 1, "cursor": 3 * chunk, "end": 10**9, "total": sum_of_squares(3 * chunk)
+        "hop": 1,
+        "cursor": 3 * chunk,
+        "end": 10**9,
+        "total": sum_of_squares(3 * chunk),
     }
 
 
@@ -75,7 +78,12 @@ def test_a_chain_of_hops_gives_the_same_result_as_one_run(long_job, monkeypatch)
     # THEN 5 hops ran, numbered 0..4, all of one chain, and the last returns the exact sum
     assert [e.get("state", {}).get("hop", 0) for e in events] == [0, 1, 2, 3, 4]
     assert len({r["chain_id"] for r in results}) == 1
-    assert results[-1] == {"status": "completed", "chain_id": results[0]["chain_id"], "hops": 5, "result": sum_of_squares(n)}
+    assert results[-1] == {
+        "status": "completed",
+        "chain_id": results[0]["chain_id"],
+        "hops": 5,
+        "result": sum_of_squares(n),
+    }
 
 
 def test_the_depth_limit_stops_the_chain_with_a_final_result(long_job, monkeypatch, caplog):
@@ -119,8 +127,14 @@ def test_a_duplicate_delivery_of_a_hop_does_not_fork_the_chain(long_job, context
         ([1, 2], "event must be a JSON object; got list"),
         ({"n": -1}, "n must be a whole number between 1 and 1000000000000; got -1"),
         ({"n": "10"}, "n must be a whole number between 1 and 1000000000000; got '10'"),
-        (continuation({"chain_id": "c", "hop": 0, "end": 10, "total": 0}), "state.cursor must be of type int; got None"),
-        (continuation({"chain_id": "c", "hop": 0, "cursor": 11, "end": 10, "total": 0}), "state must have hop >= 0, 0 <= cursor <= end"),
+        (
+            continuation({"chain_id": "c", "hop": 0, "end": 10, "total": 0}),
+            "state.cursor must be of type int; got None",
+        ),
+        (
+            continuation({"chain_id": "c", "hop": 0, "cursor": 11, "end": 10, "total": 0}),
+            "state must have hop >= 0, 0 <= cursor <= end",
+        ),
         (continuation("not a state"), "state must be an object"),
     ],
 )
@@ -148,8 +162,14 @@ def test_an_http_request_starts_the_job_and_answers_202_with_the_chain_id(long_j
     # THEN 202 with the chain id comes back at once and hop 0 is queued with that chain id
     chain_id = json.loads(response["body"])["chain_id"]
     assert response["statusCode"] == 202
-    (_, payload), = client.queued
-    assert payload["state"] == {"chain_id": chain_id, "hop": 0, "cursor": 0, "end": json.loads(event["body"])["n"], "total": 0}
+    ((_, payload),) = client.queued
+    assert payload["state"] == {
+        "chain_id": chain_id,
+        "hop": 0,
+        "cursor": 0,
+        "end": json.loads(event["body"])["n"],
+        "total": 0,
+    }
 
 
 def test_an_http_request_with_a_bad_body_gets_400_and_starts_nothing(long_job, context):
@@ -164,5 +184,11 @@ def test_an_http_request_with_a_bad_body_gets_400_and_starts_nothing(long_job, c
 
 def test_a_bad_chain_depth_setting_is_reported_by_name(long_job, context, monkeypatch):
     monkeypatch.setenv("MAX_CHAIN_DEPTH", "many")
-    with pytest.raises(RuntimeError, match="environment variable MAX_CHAIN_DEPTH must be a positive whole number; got 'many'"):
-        long_job.process(continuation({"chain_id": "c", "hop": 0, "cursor": 0, "end": 10, "total": 0}), context, RecordingLambdaClient())
+    with pytest.raises(
+        RuntimeError, match="environment variable MAX_CHAIN_DEPTH must be a positive whole number; got 'many'"
+    ):
+        long_job.process(
+            continuation({"chain_id": "c", "hop": 0, "cursor": 0, "end": 10, "total": 0}),
+            context,
+            RecordingLambdaClient(),
+        )

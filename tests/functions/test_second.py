@@ -24,16 +24,18 @@ def test_a_full_invocation_record_is_logged_with_its_source_and_outcome(second, 
     with caplog.at_level(logging.INFO):
         result = second.handler(RECORD, LambdaContext(aws_request_id="req-1"))
     assert result == {"accepted": True, "shape": "invocation-record"}
-    assert logged(caplog) == [{
-        "message": "received",
-        "shape": "invocation-record",
-        "request_id": "req-1",
-        "source_function": RECORD["requestContext"]["functionArn"],
-        "condition": "Success",
-        "attempts": 1,
-        "function_error": None,
-        "response_payload": RECORD["responsePayload"],
-    }]
+    assert logged(caplog) == [
+        {
+            "message": "received",
+            "shape": "invocation-record",
+            "request_id": "req-1",
+            "source_function": RECORD["requestContext"]["functionArn"],
+            "condition": "Success",
+            "attempts": 1,
+            "function_error": None,
+            "response_payload": RECORD["responsePayload"],
+        }
+    ]
 
 
 def test_a_bare_response_payload_is_logged_as_such(second, caplog):
@@ -47,8 +49,10 @@ def test_a_bare_response_payload_is_logged_as_such(second, caplog):
     ("event", "reason"),
     [
         (None, "event must be a JSON object; got NoneType"),
-        ({**RECORD, "requestPayload": None, "version": None} | {"requestContext": {"requestId": "r"}},
-         "invocation record is missing requestContext.functionArn, requestContext.condition, requestContext.approximateInvokeCount"),
+        (
+            {**RECORD, "requestPayload": None, "version": None} | {"requestContext": {"requestId": "r"}},
+            "invocation record is missing requestContext.functionArn, requestContext.condition, requestContext.approximateInvokeCount",
+        ),
         ({k: v for k, v in RECORD.items() if k != "timestamp"}, "invocation record is missing timestamp"),
         ({**RECORD, "requestContext": "x"}, "invocation record field requestContext must be an object"),
     ],

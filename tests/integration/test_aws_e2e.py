@@ -29,7 +29,9 @@ pytestmark = [
     pytest.mark.aws,
     pytest.mark.skipif(not ENABLED, reason="real-AWS test: set RUN_AWS_E2E=1 (and AWS credentials) to run it"),
     pytest.mark.skipif(not has_credentials(), reason="RUN_AWS_E2E=1 but boto3 found no AWS credentials"),
-    pytest.mark.skipif(bool(os.environ.get("EMULATOR_ENDPOINT")), reason="EMULATOR_ENDPOINT is set: this test is for real AWS"),
+    pytest.mark.skipif(
+        bool(os.environ.get("EMULATOR_ENDPOINT")), reason="EMULATOR_ENDPOINT is set: this test is for real AWS"
+    ),
 ]
 
 
@@ -59,15 +61,24 @@ def deployment(tmp_path_factory):
     common = ["--auto-approve", "--output", str(workdir / "cdktf.out")]
     outputs_file = workdir / "outputs.json"
     try:
-        subprocess.run([str(PROJECT_ROOT / "cdktf"), "deploy", "*", *common, "--outputs-file", str(outputs_file)],
-                       cwd=PROJECT_ROOT, env=env, check=True, timeout=1800)
+        subprocess.run(
+            [str(PROJECT_ROOT / "cdktf"), "deploy", "*", *common, "--outputs-file", str(outputs_file)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            timeout=1800,
+        )
         yield json.loads(outputs_file.read_text())
     finally:
-        subprocess.run([str(PROJECT_ROOT / "cdktf"), "destroy", "*", *common], cwd=PROJECT_ROOT, env=env, check=True, timeout=1800)
+        subprocess.run(
+            [str(PROJECT_ROOT / "cdktf"), "destroy", "*", *common], cwd=PROJECT_ROOT, env=env, check=True, timeout=1800
+        )
 
 
 def invoke_async(function_name, payload):
-    response = boto3.client("lambda").invoke(FunctionName=function_name, InvocationType="Event", Payload=json.dumps(payload))
+    response = boto3.client("lambda").invoke(
+        FunctionName=function_name, InvocationType="Event", Payload=json.dumps(payload)
+    )
     assert response["StatusCode"] == 202
 
 

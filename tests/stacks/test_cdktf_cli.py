@@ -12,15 +12,28 @@ from main import STACKS
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(not (PROJECT_ROOT / "node_modules" / ".bin" / "cdktf").exists(),
-                    reason="cdktf-cli is not installed (make setup installs it)")
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "node_modules" / ".bin" / "cdktf").exists(),
+    reason="cdktf-cli is not installed (make setup installs it)",
+)
 def test_cdktf_synth_writes_every_stack_quietly(tmp_path):
     # GIVEN the wrapper and no project variables in the caller's environment (as a user's shell)
-    env = {k: v for k, v in os.environ.items() if k not in ("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "CHECKPOINT_DISABLE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "CHECKPOINT_DISABLE")
+    }
     env.update({"APP_PYTHON": sys.executable, "CI": "1", "FORCE_COLOR": "0"})
     # WHEN `./cdktf synth` runs into a temp folder
-    result = subprocess.run([str(PROJECT_ROOT / "cdktf"), "synth", "--output", str(tmp_path / "out")],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(PROJECT_ROOT / "cdktf"), "synth", "--output", str(tmp_path / "out")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     # THEN it writes every stack of main.py, without the end-of-life banner or a checkpoint lookup
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

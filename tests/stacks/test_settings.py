@@ -38,7 +38,10 @@ def test_aws_default_region_is_used_when_aws_region_is_absent():
         ({"NAME_PREFIX": "Has Spaces"}, r"name_prefix \(NAME_PREFIX\) must be 1–20 characters.*got 'Has Spaces'"),
         ({"NAME_PREFIX": "a" * 21}, r"name_prefix \(NAME_PREFIX\) must be 1–20 characters"),
         ({"DEPLOY_ENV": "production1"}, r"environment \(DEPLOY_ENV\) must be 1–10 lowercase letters or digits"),
-        ({"TF_STATE_BUCKET": "Bad_Bucket"}, r"state_bucket \(TF_STATE_BUCKET\) must be a valid S3 bucket name; got 'Bad_Bucket'"),
+        (
+            {"TF_STATE_BUCKET": "Bad_Bucket"},
+            r"state_bucket \(TF_STATE_BUCKET\) must be a valid S3 bucket name; got 'Bad_Bucket'",
+        ),
         ({"TF_STATE_REGION": "x"}, r"state_region \(TF_STATE_REGION\) must look like 'us-east-1'; got 'x'"),
         ({"TF_STATE_DIR": "state"}, r"state_dir \(TF_STATE_DIR\) must be an absolute folder path; got 'state'"),
         ({"LAMBDA_RECURSION_CONFIG": "maybe"}, r"LAMBDA_RECURSION_CONFIG must be 'on' or 'off'; got 'maybe'"),

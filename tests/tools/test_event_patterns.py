@@ -8,7 +8,14 @@ EVENT = {
     "source": "lambda",
     "detail-type": "Lambda Function Invocation Result - Success",
     "resources": ["arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST"],
-    "detail": {"responsePayload": {"sum": 6}, "count": 5, "ip": "10.0.0.7", "tags": ["a", "b"], "flag": False, "none": None},
+    "detail": {
+        "responsePayload": {"sum": 6},
+        "count": 5,
+        "ip": "10.0.0.7",
+        "tags": ["a", "b"],
+        "flag": False,
+        "none": None,
+    },
 }
 
 
@@ -49,7 +56,10 @@ def test_patterns_match_as_eventbridge_matches(pattern, expected):
 @pytest.mark.parametrize(
     ("pattern", "message"),
     [
-        ({"source": [{"sounds-like": "lambda"}]}, "the operator 'sounds-like', which the local engine does not implement"),
+        (
+            {"source": [{"sounds-like": "lambda"}]},
+            "the operator 'sounds-like', which the local engine does not implement",
+        ),
         ({"source": "lambda"}, "the pattern value of 'source' must be an array or an object"),
         ({"source": [{"prefix": "a", "suffix": "b"}]}, "an operator object holds exactly one operator"),
     ],
@@ -76,11 +86,18 @@ def test_constant_input_replaces_the_event():
 
 def test_an_input_transformer_fills_placeholders_inside_and_outside_strings():
     transformer = {
-        "input_paths": {"sum": "$.detail.responsePayload.sum", "payload": "$.detail.responsePayload", "source": "$.source"},
+        "input_paths": {
+            "sum": "$.detail.responsePayload.sum",
+            "payload": "$.detail.responsePayload",
+            "source": "$.source",
+        },
         "input_template": '{"text": "<source> summed to <sum>", "payload": <payload>, "rule": "<aws.events.rule-name>"}',
     }
     assert transform_input(EVENT, input_transformer=transformer, rule_name="R") == {
-        "text": "lambda summed to 6", "payload": {"sum": 6}, "rule": "R"}
+        "text": "lambda summed to 6",
+        "payload": {"sum": 6},
+        "rule": "R",
+    }
 
 
 def test_a_plain_text_template_stays_text():

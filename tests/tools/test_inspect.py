@@ -124,7 +124,10 @@ def test_the_committed_wiring_diagram_is_current(synthesized_app):
 def test_aws_defaults_are_printed_as_defaults(synthesized_app, capsys):
     main([str(synthesized_app)])
     text = capsys.readouterr().out
-    assert "async invoke First:$LATEST retries=2 (default) max_event_age=21600 (default) on_success=lambda_function:Second" in text
+    assert (
+        "async invoke First:$LATEST retries=2 (default) max_event_age=21600 (default) on_success=lambda_function:Second"
+        in text
+    )
     assert "async invoke LongJob:$LATEST retries=0 max_event_age=21600 (default)" in text
 
 
@@ -133,7 +136,10 @@ def test_a_malformed_stack_file_is_one_line_naming_the_file(tmp_path, capsys):
     broken.parent.mkdir(parents=True)
     broken.write_text('{"resource": {"aws_lambda_function": []}}')
     assert main([str(tmp_path)]) == 2
-    assert capsys.readouterr().err == f"error: {broken}: resource type 'aws_lambda_function' must map logical ids to objects\n"
+    assert (
+        capsys.readouterr().err
+        == f"error: {broken}: resource type 'aws_lambda_function' must map logical ids to objects\n"
+    )
 
 
 def test_aliases_s3_and_existing_resources_verify_and_are_drawn(extras_outdir):

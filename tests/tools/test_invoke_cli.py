@@ -16,23 +16,40 @@ def cli(*argv):
 
 def test_async_json_is_one_object_with_the_documented_keys(synthesized_app):
     # WHEN First of the SQS stack is invoked with --json
-    code, out, err = cli("async", "sqs-destination", "First", "--payload", '{"numbers": [1, 2]}',
-                         "--outdir", str(synthesized_app), "--json")
+    code, out, err = cli(
+        "async",
+        "sqs-destination",
+        "First",
+        "--payload",
+        '{"numbers": [1, 2]}',
+        "--outdir",
+        str(synthesized_app),
+        "--json",
+    )
     # THEN stdout is exactly one JSON object, the Lambda log lines went to stderr, and the exit code is 0
     run = json.loads(out)
     assert code == 0
     assert {"invocations", "deliveries", "dropped", "queues"} <= set(run)
-    assert [(i["function"], i["attempt"], i["status"], i["error_type"]) for i in run["invocations"]] == [("First", 1, "success", None)]
+    assert [(i["function"], i["attempt"], i["status"], i["error_type"]) for i in run["invocations"]] == [
+        ("First", 1, "success", None)
+    ]
     assert set(run["invocations"][0]) >= {"function", "attempt", "status", "error_type", "request_id"}
     (delivery,) = run["deliveries"]
     assert {k: delivery[k] for k in ("source", "condition", "destination_kind", "destination", "allowed")} == {
-        "source": "First", "condition": "Success", "destination_kind": "sqs", "destination": "Queue", "allowed": True}
+        "source": "First",
+        "condition": "Success",
+        "destination_kind": "sqs",
+        "destination": "Queue",
+        "allowed": True,
+    }
     assert run["queues"]["Queue"][0]["responsePayload"]["sum"] == 3
     assert "START RequestId" in err and "START RequestId" not in out
 
 
 def test_async_text_shows_each_attempt_and_exits_0_whatever_the_handlers_did(synthesized_app):
-    code, out, _ = cli("async", "function-destination", "First", "--payload", '{"numbers": []}', "--outdir", str(synthesized_app))
+    code, out, _ = cli(
+        "async", "function-destination", "First", "--payload", '{"numbers": []}', "--outdir", str(synthesized_app)
+    )
     assert code == 0
     assert out.count("START RequestId") == 3 and out.count("REPORT RequestId") == 3
     assert "--- 3 invocation(s), 180." in out
@@ -43,8 +60,20 @@ def test_env_and_timeout_override_the_functions_settings_from_the_json(synthesiz
     # GIVEN the event in a file, STEP_BUDGET=1 and a 5 s timeout for LongJob
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"n": 150_000}))
-    code, out, _ = cli("async", "self-invoking", "LongJob", "--event", str(event), "--outdir", str(synthesized_app),
-                       "--env", "STEP_BUDGET=1", "--timeout", "5", "--json")
+    code, out, _ = cli(
+        "async",
+        "self-invoking",
+        "LongJob",
+        "--event",
+        str(event),
+        "--outdir",
+        str(synthesized_app),
+        "--env",
+        "STEP_BUDGET=1",
+        "--timeout",
+        "5",
+        "--json",
+    )
     # THEN each hop does one chunk: three hops for three chunks
     run = json.loads(out)
     assert code == 0
@@ -54,10 +83,19 @@ def test_env_and_timeout_override_the_functions_settings_from_the_json(synthesiz
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (("async", "response-only", "Third", "--payload", "{}"), "no function 'Third' in stack response-only; its functions: First, Second"),
+        (
+            ("async", "response-only", "Third", "--payload", "{}"),
+            "no function 'Third' in stack response-only; its functions: First, Second",
+        ),
         (("async", "nope", "First", "--payload", "{}"), "stack 'nope' is not synthesized under"),
-        (("async", "response-only", "First", "--payload", "{}", "--env", "NOVALUE"), "--env takes KEY=VALUE; got 'NOVALUE'"),
-        (("async", "response-only", "First", "--payload", "{}", "--timeout", "901"), "--timeout must be between 1 and 900 seconds; got 901"),
+        (
+            ("async", "response-only", "First", "--payload", "{}", "--env", "NOVALUE"),
+            "--env takes KEY=VALUE; got 'NOVALUE'",
+        ),
+        (
+            ("async", "response-only", "First", "--payload", "{}", "--timeout", "901"),
+            "--timeout must be between 1 and 900 seconds; got 901",
+        ),
         (("async", "response-only", "First"), "give the event with --payload JSON or --event FILE"),
         (("async", "response-only", "First", "--payload", "{bad"), "cannot read the event"),
         (("run", "third", "--payload", "{}"), "unknown function 'third'; available: first, long_job, second"),
@@ -72,8 +110,10 @@ def test_bad_arguments_exit_2_with_a_clear_message(synthesized_app, argv, messag
 def test_a_stack_that_is_not_synthesized_says_which_command_makes_it(tmp_path):
     code, _, err = cli("async", "response-only", "First", "--payload", "{}", "--outdir", str(tmp_path))
     assert code == 2
-    assert err.strip() == (f"error: stack 'response-only' is not synthesized under {tmp_path}: "
-                           "run `make synth` (or `.venv/bin/python main.py`) first")
+    assert err.strip() == (
+        f"error: stack 'response-only' is not synthesized under {tmp_path}: "
+        "run `make synth` (or `.venv/bin/python main.py`) first"
+    )
 
 
 def test_a_malformed_stack_file_is_one_line_naming_it(tmp_path):
@@ -91,10 +131,10 @@ def test_run_invokes_one_handler_and_lists_its_hand_off_without_following_it(mon
     assert code == 0
     assert out.count("REPORT RequestId") == 1
     assert "--- not followed (use `async` on a synthesized stack): lambda.Invoke long_job (Event)" in out
-    assert json.loads(out[out.rindex("\n{"):])["status"] == "handed-off"
+    assert json.loads(out[out.rindex("\n{") :])["status"] == "handed-off"
 
 
 def test_run_exits_1_when_the_handler_fails():
     code, out, _ = cli("run", "first", "--payload", '{"numbers": []}')
     assert code == 1
-    assert json.loads(out[out.rindex("\n{"):])["errorType"] == "ValueError"
+    assert json.loads(out[out.rindex("\n{") :])["errorType"] == "ValueError"

@@ -61,16 +61,26 @@ def test_start_answers_202_with_the_job_id_and_where_to_read_its_status(api_url)
 
 
 def test_start_and_wait_ends_with_the_exact_result(api_url):
-    code, text, _, (accepted, final) = run("--api-url", api_url, "--interval", "0.05", "start", "--n", str(10 * CHUNK), "--wait")
+    code, text, _, (accepted, final) = run(
+        "--api-url", api_url, "--interval", "0.05", "start", "--n", str(10 * CHUNK), "--wait"
+    )
     assert code == 0
     assert {k: final[k] for k in ("job_id", "status", "hop", "progress", "result")} == {
-        "job_id": accepted["job_id"], "status": "completed", "hop": 3,
-        "progress": {"cursor": 10 * CHUNK, "end": 10 * CHUNK}, "result": sum_of_squares(10 * CHUNK)}
+        "job_id": accepted["job_id"],
+        "status": "completed",
+        "hop": 3,
+        "progress": {"cursor": 10 * CHUNK, "end": 10 * CHUNK},
+        "result": sum_of_squares(10 * CHUNK),
+    }
 
 
 def test_the_status_of_an_unknown_job_is_404_and_exit_1(api_url):
     code, text, _, (body,) = run("--api-url", api_url, "status", "00000000-0000-4000-8000-000000000000")
-    assert (code, text.splitlines()[0], body) == (1, "HTTP 404", {"error": "no job 00000000-0000-4000-8000-000000000000"})
+    assert (code, text.splitlines()[0], body) == (
+        1,
+        "HTTP 404",
+        {"error": "no job 00000000-0000-4000-8000-000000000000"},
+    )
 
 
 def test_a_bad_n_is_400_naming_it(api_url):
@@ -98,5 +108,7 @@ def test_the_url_comes_from_the_stacks_outputs_and_is_required(tmp_path, api_url
     assert run("--outputs", str(outputs), "status", "00000000-0000-4000-8000-000000000000")[0] == 1
     code, _, err, _ = run("--outputs", str(tmp_path / "none.json"), "status", "x")
     assert code == 2
-    assert err.strip() == ("error: no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
-                           f"`./cdktf deploy long-job-api --outputs-file {tmp_path / 'none.json'}`")
+    assert err.strip() == (
+        "error: no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
+        f"`./cdktf deploy long-job-api --outputs-file {tmp_path / 'none.json'}`"
+    )

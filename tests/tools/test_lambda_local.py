@@ -39,10 +39,15 @@ def test_an_invocation_prints_start_end_and_report_around_the_handlers_logs():
     request_id = invocation.request_id
     lines = text.splitlines()
     assert lines[0] == f"START RequestId: {request_id} Version: $LATEST"
-    assert re.fullmatch(rf"\[WARNING\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{request_id}\tworking on 7", lines[1])
+    assert re.fullmatch(
+        rf"\[WARNING\]\t\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{request_id}\tworking on 7", lines[1]
+    )
     assert lines[2:4] == ["plain output", f"END RequestId: {request_id}"]
-    assert re.fullmatch(rf"REPORT RequestId: {request_id}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\t"
-                        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB", lines[4])
+    assert re.fullmatch(
+        rf"REPORT RequestId: {request_id}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\t"
+        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB",
+        lines[4],
+    )
     assert invocation.result == {"ok": True} and invocation.error is None
 
 
@@ -83,8 +88,13 @@ def test_the_functions_environment_is_set_during_the_invocation_only(monkeypatch
     monkeypatch.delenv("STEP_BUDGET", raising=False)
     seen = []
     out = io.StringIO()
-    invoke_handler(lambda e, c: seen.append(os.environ.get("STEP_BUDGET")), {}, LambdaContext(), out=out,
-                   environment={"STEP_BUDGET": "3"})
+    invoke_handler(
+        lambda e, c: seen.append(os.environ.get("STEP_BUDGET")),
+        {},
+        LambdaContext(),
+        out=out,
+        environment={"STEP_BUDGET": "3"},
+    )
     assert seen == ["3"] and "STEP_BUDGET" not in os.environ
 
 
@@ -102,7 +112,9 @@ def test_intercepted_boto3_calls_reach_the_callback_and_errors_surface_as_client
     with intercept_aws(answer):
         client = boto3.client("lambda")
         response = client.invoke(FunctionName="f", InvocationType="Event", Payload=b'{"a": 1}')
-        with pytest.raises(ClientError, match=r"\(AccessDeniedException\) when calling the ListFunctions operation: not here"):
+        with pytest.raises(
+            ClientError, match=r"\(AccessDeniedException\) when calling the ListFunctions operation: not here"
+        ):
             client.list_functions()
     # THEN both reached the callback, with the handler's own arguments
     assert response["StatusCode"] == 202

@@ -44,7 +44,12 @@ def test_missing_node_is_refused_and_missing_terraform_only_warned(monkeypatch, 
 
 @pytest.mark.skipif(not OLD_PYTHONS, reason="no Python 3.10 on this machine")
 def test_a_real_python_3_10_is_stopped_before_anything_is_installed():
-    result = subprocess.run([OLD_PYTHONS[0], "-m", "tools.preflight", "python"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [OLD_PYTHONS[0], "-m", "tools.preflight", "python"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith(f"Python 3.11 to 3.13 is needed; {OLD_PYTHONS[0]} is 3.10.")

@@ -20,15 +20,6 @@ provider_imports.install()
 os.environ["TF_CLI_CONFIG_FILE"] = str(write_config())
 
 
-def pytest_addoption(parser):
-    parser.addoption(
-        "--snapshot-update",
-        action="store_true",
-        default=False,
-        help="rewrite tests/__snapshots__ with the current policies instead of comparing",
-    )
-
-
 @pytest.fixture(scope="session")
 def synthesized_app(tmp_path_factory):
     """Output folder of ``main.build`` with default settings, synthesized once per test session."""

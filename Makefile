@@ -8,6 +8,9 @@ VENV ?= .venv
 TOOLS ?= .tools
 PIPENV_VERSION ?= 2026.10.3
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: more than the cores, because the emulator deploys spend much
+# of their time waiting on the provider's polls (an SQS queue: ~25 s), time other workers use.
+TEST_WORKERS ?= 5
 
 include project.env
 PY := $(VENV)/bin/python
@@ -20,7 +23,7 @@ export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) -m tools.terraform_cli 2>/dev/nul
 # The cdktf app command (tools/app.sh) runs main.py with this environment's Python.
 export APP_PYTHON := $(abspath $(PY))
 
-.PHONY: setup synth test cdktf-synth inspect invoke bench deploy-local destroy-local clean
+.PHONY: setup synth check lint test cdktf-synth inspect invoke bench deploy-local destroy-local clean
 
 setup: $(VENV)/.synced node_modules/.installed
 
@@ -70,9 +73,24 @@ invoke: synth
 cdktf-synth: setup
 	./cdktf synth
 
-test: setup security/.venv/.synced
+# Lint, format and types: ruff and mypy (pyproject.toml); each handler folder is its own code root.
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	@for code in functions/*/; do $(PY) -m mypy --no-error-summary $$code || exit 1; done
+
+# The inner loop (about 20 s): lint, types, and every test that needs no terraform, emulator, moto
+# server, subprocess synth or CLI.
+check: lint
+	$(PY) -m pytest -n 2 -q --quick $(PYTEST_ARGS)
+
+# Everything CI runs: lint, types, and the whole suite on $(TEST_WORKERS) workers. With loadgroup each
+# worker takes one test at a time, so the emulator deploys (ordered first, tests/conftest.py) start on
+# different workers instead of queueing behind each other.
+test: lint security/.venv/.synced
 	@$(PYTHON) -m tools.preflight terraform
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Local AWS emulator (moto server on 127.0.0.1:$EMULATOR_PORT [4599]): deploy with the cdktf CLI, tear down.
 deploy-local: setup

@@ -1,5 +1,6 @@
 """Test-session setup. Runs before any test module imports cdktf."""
 
+import fcntl
 import os
 import sys
 
@@ -20,19 +21,74 @@ provider_imports.install()
 os.environ["TF_CLI_CONFIG_FILE"] = str(write_config())
 
 
+# What `make check` leaves to `make test`.
+NOT_QUICK = ("terraform", "emulator", "aws", "slow")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--quick", action="store_true", help=f"only the tests `make check` runs: none marked {', '.join(NOT_QUICK)}"
+    )
+
+
+# First, so that syrupy records only what runs: with `-m` instead, it cannot tell an unused snapshot
+# from one whose test was deselected, and reports none.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """``--quick`` selection, then longest first, so parallel workers (pytest-xdist) do not wait on one at the end."""
+    if config.getoption("quick"):
+        left = [item for item in items if any(item.get_closest_marker(name) for name in NOT_QUICK)]
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = [item for item in items if item not in left]
+
+    def rank(item):
+        if item.get_closest_marker("emulator"):
+            return 0
+        return 1 if item.get_closest_marker("slow") or item.get_closest_marker("terraform") else 2
+
+    items.sort(key=rank)
+
+
+def produced_once(tmp_path_factory, name, produce):
+    """The folder ``name`` filled by ``produce(folder)`` once per test run, however many workers ask.
+
+    Under pytest-xdist the workers share it: the first one produces it, under a lock, the others wait
+    and read (a synth or a checkov scan is seconds of CPU per worker otherwise).
+    """
+    in_worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared_root = tmp_path_factory.getbasetemp().parent if in_worker else tmp_path_factory.getbasetemp()
+    folder, done = shared_root / name, shared_root / f"{name}.done"
+    with (shared_root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            produce(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def synthesized_app(tmp_path_factory):
-    """Output folder of ``main.build`` with default settings, synthesized once per test session."""
-    from cdktf import App
+    """Output folder of ``main.build`` with default settings: synthesized once per test run."""
 
-    from main import build
-    from stacks import Settings
+    def synthesize(outdir):
+        from cdktf import App
 
-    outdir = tmp_path_factory.mktemp("cdktf.out")
-    app = App(outdir=str(outdir))
-    build(app, Settings())
-    app.synth()
-    return outdir
+        from main import build
+        from stacks import Settings
+
+        app = App(outdir=str(outdir))
+        build(app, Settings())
+        app.synth()
+
+    return produced_once(tmp_path_factory, "synthesized-app", synthesize)
+
+
+@pytest.fixture(scope="session")
+def once_per_run(tmp_path_factory):
+    """``once_per_run(name, produce)``: see ``produced_once``."""
+    return lambda name, produce: produced_once(tmp_path_factory, name, produce)
 
 
 @pytest.fixture(scope="session")

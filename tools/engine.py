@@ -52,13 +52,23 @@ import tempfile
 import time
 import uuid
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, TextIO
+from typing import Any, TextIO
 
 from tools.event_patterns import InputError, UnsupportedPattern, matches, transform_input
-from tools.lambda_local import AwsError, Invocation, LambdaContext, intercept_aws, invoke_handler, load_handler, read_payload, streaming_body
+from tools.lambda_local import (
+    AwsError,
+    Invocation,
+    LambdaContext,
+    intercept_aws,
+    invoke_handler,
+    load_handler,
+    read_payload,
+    streaming_body,
+)
 from tools.wiring import DEFAULT_MAX_EVENT_AGE, DEFAULT_RETRIES, LATEST, Function, InvokeConfig, Stack
 
 RETRY_DELAYS_S = (60, 120)
@@ -79,13 +89,13 @@ class _Event:
     due: float
     sequence: int
     function: Function = field(compare=False)
-    qualifier: Optional[str] = field(compare=False)
+    qualifier: str | None = field(compare=False)
     payload: Any = field(compare=False)
     request_id: str = field(compare=False)
     enqueued_at: float = field(compare=False)
     lineage: Mapping[str, int] = field(compare=False)  # invocations per function so far in this chain
     attempt: int = field(compare=False, default=1)
-    last: Optional[Invocation] = field(compare=False, default=None)
+    last: Invocation | None = field(compare=False, default=None)
 
 
 @dataclass
@@ -115,9 +125,9 @@ class Engine:
         self,
         stack: Stack,
         *,
-        out: Optional[TextIO] = None,
-        environment: Optional[Mapping[str, Mapping[str, str]]] = None,
-        timeouts: Optional[Mapping[str, int]] = None,
+        out: TextIO | None = None,
+        environment: Mapping[str, Mapping[str, str]] | None = None,
+        timeouts: Mapping[str, int] | None = None,
         max_invocations: int = 10_000,
         duplicates: bool = False,
     ) -> None:
@@ -133,17 +143,17 @@ class Engine:
         self.run = Run()
         self.now = 0.0
         self.handler_seconds = 0.0
-        self._epoch = datetime.now(timezone.utc)
+        self._epoch = datetime.now(UTC)
         self._queue: list[_Event] = []
         self._sequence = itertools.count()
         self._workdir = tempfile.TemporaryDirectory(prefix="lambda-engine-")
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._modules: list[str] = []
-        self._caller: Optional[tuple[Function, Mapping[str, int]]] = None
+        self._caller: tuple[Function, Mapping[str, int]] | None = None
         self._moto: Any = None
         self._dynamodb: Any = None
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -159,12 +169,12 @@ class Engine:
 
     # --- entry point -----------------------------------------------------------------------------
 
-    def invoke_async(self, function_path: str, payload: Any, qualifier: Optional[str] = None) -> Run:
+    def invoke_async(self, function_path: str, payload: Any, qualifier: str | None = None) -> Run:
         """Invoke a function asynchronously (``InvocationType=Event``) and run until nothing is left."""
         self._enqueue(self._function(function_path), qualifier, payload, lineage={}, first=True)
         return self.drain()
 
-    def invoke_sync(self, function_path: str, payload: Any, qualifier: Optional[str] = None) -> Invocation:
+    def invoke_sync(self, function_path: str, payload: Any, qualifier: str | None = None) -> Invocation:
         """Invoke a function synchronously (as API Gateway does): one attempt, no destinations.
 
         What the handler queues (its asynchronous invokes) waits for ``drain``.
@@ -203,13 +213,31 @@ class Engine:
 
     # --- Lambda's asynchronous invocation ----------------------------------------------------------
 
-    def _enqueue(self, function: Function, qualifier: Optional[str], payload: Any, lineage: Mapping[str, int],
-                 *, first: bool = False) -> None:
+    def _enqueue(
+        self,
+        function: Function,
+        qualifier: str | None,
+        payload: Any,
+        lineage: Mapping[str, int],
+        *,
+        first: bool = False,
+    ) -> None:
         """Queue an asynchronous event; with ``duplicates``, every one after the first arrives twice."""
         request_id = str(uuid.uuid4())
         for _ in range(2 if self.duplicates and not first else 1):
-            heapq.heappush(self._queue, _Event(self.now, next(self._sequence), function, qualifier,
-                                               json.loads(json.dumps(payload)), request_id, self.now, lineage))
+            heapq.heappush(
+                self._queue,
+                _Event(
+                    self.now,
+                    next(self._sequence),
+                    function,
+                    qualifier,
+                    json.loads(json.dumps(payload)),
+                    request_id,
+                    self.now,
+                    lineage,
+                ),
+            )
 
     def _attempt(self, event: _Event) -> None:
         function = event.function
@@ -217,11 +245,19 @@ class Engine:
         retries = config.max_retries if config else DEFAULT_RETRIES
         max_age = config.max_event_age if config else DEFAULT_MAX_EVENT_AGE
         if self.now - event.enqueued_at > max_age:
-            self._say(f"{function.path}: event {event.request_id} is {self.now - event.enqueued_at:.0f} s old, over {max_age} s")
+            self._say(
+                f"{function.path}: event {event.request_id} is {self.now - event.enqueued_at:.0f} s old, "
+                f"over {max_age} s"
+            )
             return self._conclude(event, config, "EventAgeExceeded", event.last, event.lineage, event.attempt - 1)
-        if event.lineage.get(function.path, 0) >= RECURSION_LIMIT and self.stack.recursion.get(function.path) != "Allow":
-            self._say(f"{function.path}: recursive loop stopped: invoked {RECURSION_LIMIT} times in this chain "
-                      "and no aws_lambda_function_recursion_config allows more")
+        if (
+            event.lineage.get(function.path, 0) >= RECURSION_LIMIT
+            and self.stack.recursion.get(function.path) != "Allow"
+        ):
+            self._say(
+                f"{function.path}: recursive loop stopped: invoked {RECURSION_LIMIT} times in this chain "
+                "and no aws_lambda_function_recursion_config allows more"
+            )
             return self._conclude(event, config, STOPPED_LOOP, None, event.lineage, event.attempt - 1)
         lineage = {**event.lineage, function.path: event.lineage.get(function.path, 0) + 1}
         invocation = self._invoke(event, lineage)
@@ -230,7 +266,12 @@ class Engine:
         if event.attempt <= retries:
             delay = RETRY_DELAYS_S[min(event.attempt, len(RETRY_DELAYS_S)) - 1]
             self._say(f"{function.path}: attempt {event.attempt} failed ({invocation.error_type}); retry in {delay} s")
-            event.due, event.sequence, event.attempt, event.last = self.now + delay, next(self._sequence), event.attempt + 1, invocation
+            event.due, event.sequence, event.attempt, event.last = (
+                self.now + delay,
+                next(self._sequence),
+                event.attempt + 1,
+                invocation,
+            )
             heapq.heappush(self._queue, event)
             return None
         return self._conclude(event, config, "RetriesExhausted", invocation, lineage, event.attempt)
@@ -243,40 +284,65 @@ class Engine:
         version = self._executed_version(function, event.qualifier)
         timeout = self.timeouts.get(function.path, function.timeout)
         invoked_arn = f"{function.arn}:{event.qualifier}" if event.qualifier else function.arn
-        context = LambdaContext(function_name=function.name, memory_limit_in_mb=function.memory_size,
-                                timeout_ms=timeout * 1000, aws_request_id=event.request_id,
-                                function_version=version, invoked_function_arn=invoked_arn)
+        context = LambdaContext(
+            function_name=function.name,
+            memory_limit_in_mb=function.memory_size,
+            timeout_ms=timeout * 1000,
+            aws_request_id=event.request_id,
+            function_version=version,
+            invoked_function_arn=invoked_arn,
+        )
         self._say(f"{function.path} ({function.name}) attempt {event.attempt}")
         self._caller = (function, lineage)
         try:
-            invocation = invoke_handler(handler, event.payload, context, out=self.out,
-                                        environment=self._runtime_environment(function, version), version=version)
+            invocation = invoke_handler(
+                handler,
+                event.payload,
+                context,
+                out=self.out,
+                environment=self._runtime_environment(function, version),
+                version=version,
+            )
         finally:
             self._caller = None
         self.now += invocation.duration_ms / 1000
         self.handler_seconds += invocation.duration_ms / 1000
-        self.run.invocations.append({
-            "function": function.path, "attempt": event.attempt,
-            "status": "error" if invocation.error else "success", "error_type": invocation.error_type,
-            "request_id": event.request_id, "duration_ms": round(invocation.duration_ms, 3),
-            "result": invocation.error if invocation.error is not None else invocation.result,
-        })
+        self.run.invocations.append(
+            {
+                "function": function.path,
+                "attempt": event.attempt,
+                "status": "error" if invocation.error else "success",
+                "error_type": invocation.error_type,
+                "request_id": event.request_id,
+                "duration_ms": round(invocation.duration_ms, 3),
+                "result": invocation.error if invocation.error is not None else invocation.result,
+            }
+        )
         return invocation
 
-    def _conclude(self, event: _Event, config: Optional[InvokeConfig], condition: str,
-                  invocation: Optional[Invocation], lineage: Mapping[str, int], attempts: int) -> None:
+    def _conclude(
+        self,
+        event: _Event,
+        config: InvokeConfig | None,
+        condition: str,
+        invocation: Invocation | None,
+        lineage: Mapping[str, int],
+        attempts: int,
+    ) -> None:
         """The event is done: ``attempts`` ran, the last one's outcome is ``invocation`` (if any ran)."""
         function = event.function
         destination = (config.on_success if condition == "Success" else config.on_failure) if config else None
         if destination is None:
             if condition != "Success":
-                self._drop(function.path, f"{condition} after {attempts} attempt(s) and no on-failure destination: "
-                                          "Lambda discards the event")
+                self._drop(
+                    function.path,
+                    f"{condition} after {attempts} attempt(s) and no on-failure destination: Lambda discards the event",
+                )
             return
         record = self._record(event, condition, invocation, attempts)
         self._deliver_record(function, event.qualifier, condition, destination, record, lineage)
 
-    def _record(self, event: _Event, condition: str, invocation: Optional[Invocation], attempts: int) -> dict[str, Any]:
+    def _record(self, event: _Event, condition: str, invocation: Invocation | None, attempts: int) -> dict[str, Any]:
         record: dict[str, Any] = {
             "version": "1.0",
             "timestamp": self._timestamp(),
@@ -289,7 +355,10 @@ class Engine:
             "requestPayload": event.payload,
         }
         if invocation is not None:
-            response: dict[str, Any] = {"statusCode": 200, "executedVersion": self._executed_version(event.function, event.qualifier)}
+            response: dict[str, Any] = {
+                "statusCode": 200,
+                "executedVersion": self._executed_version(event.function, event.qualifier),
+            }
             if invocation.error is not None:
                 response["functionError"] = "Unhandled"
             record["responseContext"] = response
@@ -298,12 +367,20 @@ class Engine:
 
     # --- deliveries ------------------------------------------------------------------------------
 
-    def _deliver_record(self, source: Function, qualifier: Optional[str], condition: str, destination: str,
-                        record: dict[str, Any], lineage: Mapping[str, int]) -> None:
+    def _deliver_record(
+        self,
+        source: Function,
+        qualifier: str | None,
+        condition: str,
+        destination: str,
+        record: dict[str, Any],
+        lineage: Mapping[str, int],
+    ) -> None:
         arn = str(self.stack.value(destination))
         kind = _kind(arn)
-        missing = [r for r in self.stack.delivery_requirements(arn)
-                   if not self.stack.allows(source.role, r.action, r.resource)]
+        missing = [
+            r for r in self.stack.delivery_requirements(arn) if not self.stack.allows(source.role, r.action, r.resource)
+        ]
         payload = self._bus_event(source, qualifier, condition, record) if kind == "eventbridge" else record
         reason = None
         if missing:
@@ -315,7 +392,9 @@ class Engine:
             return
         self._arrive(kind, arn, payload, condition, lineage, origin=source.path)
 
-    def _arrive(self, kind: str, arn: str, payload: Any, condition: str, lineage: Mapping[str, int], origin: str) -> None:
+    def _arrive(
+        self, kind: str, arn: str, payload: Any, condition: str, lineage: Mapping[str, int], origin: str
+    ) -> None:
         """``payload`` reaches ``arn``; what happens next depends on what the ARN is."""
         label = self._label(arn)
         if kind == "lambda":
@@ -329,17 +408,25 @@ class Engine:
         elif kind == "sns" and self.stack.resource_with_arn(arn) is not None:
             self._publish(arn, payload, condition, lineage)
             return
-        elif kind == "eventbridge" and self.stack.resource_with_arn(arn) is not None or arn.endswith(":event-bus/default"):
+        elif (
+            kind == "eventbridge"
+            and self.stack.resource_with_arn(arn) is not None
+            or arn.endswith(":event-bus/default")
+        ):
             self._put_event(arn, payload, condition, lineage, origin)
             return
         elif kind == "s3" and self.stack.resource_with_arn(arn) is not None:
-            key = f"aws/lambda/async/{payload.get('requestContext', {}).get('functionArn', '').split(':')[6]}/" \
-                  f"{self._timestamp()[:10].replace('-', '/')}/{payload.get('requestContext', {}).get('requestId')}"
+            key = (
+                f"aws/lambda/async/{payload.get('requestContext', {}).get('functionArn', '').split(':')[6]}/"
+                f"{self._timestamp()[:10].replace('-', '/')}/{payload.get('requestContext', {}).get('requestId')}"
+            )
             self.run.buckets.setdefault(label, []).append({"key": key, "body": payload})
             return
         self.run.external.setdefault(label, []).append(payload)
 
-    def _put_event(self, bus_arn: str, event: dict[str, Any], condition: str, lineage: Mapping[str, int], origin: str) -> None:
+    def _put_event(
+        self, bus_arn: str, event: dict[str, Any], condition: str, lineage: Mapping[str, int], origin: str
+    ) -> None:
         bus_label = self._label(bus_arn)
         self.run.buses.setdefault(bus_label, []).append(event)
         bus_name = bus_arn.rsplit("/", 1)[-1]
@@ -358,8 +445,14 @@ class Engine:
                 target_arn = str(self.stack.value(target.arn))
                 kind = _kind(target_arn)
                 try:
-                    received = transform_input(event, input=target.input, input_path=target.input_path,
-                                               input_transformer=target.input_transformer, rule_name=rule.name, rule_arn=rule.arn)
+                    received = transform_input(
+                        event,
+                        input=target.input,
+                        input_path=target.input_path,
+                        input_transformer=target.input_transformer,
+                        rule_name=rule.name,
+                        rule_arn=rule.arn,
+                    )
                 except InputError as error:
                     self._record_delivery(rule.path, condition, kind, target_arn, None, str(error))
                     self._drop(rule.path, f"target {self._label(target_arn)} not invoked: {error}")
@@ -384,20 +477,32 @@ class Engine:
             kind = _kind(endpoint) if subscription.protocol in ("lambda", "sqs") else subscription.protocol
             envelope = self._sns_notification(topic_arn, text)
             if subscription.protocol == "lambda":
-                payload: Any = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
-                                             "EventSubscriptionArn": f"{topic_arn}:{uuid.uuid4()}", "Sns": envelope}]}
+                payload: Any = {
+                    "Records": [
+                        {
+                            "EventSource": "aws:sns",
+                            "EventVersion": "1.0",
+                            "EventSubscriptionArn": f"{topic_arn}:{uuid.uuid4()}",
+                            "Sns": envelope,
+                        }
+                    ]
+                }
             elif subscription.protocol == "sqs":
                 payload = message if subscription.raw_message_delivery else envelope
             else:
                 payload = envelope
-            reason = self._resource_policy_refusal(kind, endpoint, "sns.amazonaws.com", topic_arn, self._label(topic_arn))
+            reason = self._resource_policy_refusal(
+                kind, endpoint, "sns.amazonaws.com", topic_arn, self._label(topic_arn)
+            )
             self._record_delivery(subscription.resource.path, condition, kind, endpoint, payload, reason)
             if reason:
-                self._drop(subscription.resource.path, f"subscription endpoint {self._label(endpoint)} not reached: {reason}")
+                self._drop(
+                    subscription.resource.path, f"subscription endpoint {self._label(endpoint)} not reached: {reason}"
+                )
             else:
                 self._arrive(kind, endpoint, payload, condition, lineage, origin=subscription.resource.path)
 
-    def _resource_policy_refusal(self, kind: str, arn: str, principal: str, source_arn: str, source: str) -> Optional[str]:
+    def _resource_policy_refusal(self, kind: str, arn: str, principal: str, source_arn: str, source: str) -> str | None:
         """Why a service may not deliver to ``arn`` (its resource policy), or None if it may."""
         if kind == "lambda":
             function, qualifier = self.stack.function_at(arn)
@@ -411,10 +516,20 @@ class Engine:
             return f"the {kind} policy of {self._label(arn)} does not let {principal} {action} from {source}"
         return None
 
-    def _record_delivery(self, source: str, condition: str, kind: str, arn: str, payload: Any, reason: Optional[str]) -> None:
-        self.run.deliveries.append({"source": source, "condition": condition, "destination_kind": kind,
-                                    "destination": self._label(arn), "allowed": reason is None,
-                                    "payload": payload, "reason": reason})
+    def _record_delivery(
+        self, source: str, condition: str, kind: str, arn: str, payload: Any, reason: str | None
+    ) -> None:
+        self.run.deliveries.append(
+            {
+                "source": source,
+                "condition": condition,
+                "destination_kind": kind,
+                "destination": self._label(arn),
+                "allowed": reason is None,
+                "payload": payload,
+                "reason": reason,
+            }
+        )
         verdict = "delivered" if reason is None else f"DENIED: {reason}"
         self._say(f"{source} --{condition}--> {kind} {self._label(arn)}: {verdict}")
 
@@ -431,8 +546,12 @@ class Engine:
         if service == "dynamodb":
             return self._dynamodb_call(caller, operation, params)
         if (service, operation) != ("lambda", "Invoke"):
-            raise AwsError("NotEmulated", f"the local engine does not emulate {service}.{operation}: "
-                                          "only lambda.Invoke and DynamoDB reach it, and nothing reaches AWS", 501)
+            raise AwsError(
+                "NotEmulated",
+                f"the local engine does not emulate {service}.{operation}: "
+                "only lambda.Invoke and DynamoDB reach it, and nothing reaches AWS",
+                501,
+            )
         function, qualifier = self.stack.function_at(str(params.get("FunctionName", "")))
         qualifier = params.get("Qualifier") or qualifier
         if function is None:
@@ -440,38 +559,54 @@ class Engine:
         target = f"{function.arn}:{qualifier}" if qualifier else function.arn
         if not self.stack.allows(caller.role, "lambda:InvokeFunction", target):
             role = caller.role.name if caller.role else "(no role)"
-            raise AwsError("AccessDeniedException",
-                           f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
-                           f"to perform: lambda:InvokeFunction on resource: {target} because no identity-based policy "
-                           "allows the lambda:InvokeFunction action", 403)
+            raise AwsError(
+                "AccessDeniedException",
+                f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
+                f"to perform: lambda:InvokeFunction on resource: {target} because no identity-based policy "
+                "allows the lambda:InvokeFunction action",
+                403,
+            )
         invocation_type = params.get("InvocationType", "RequestResponse")
         if invocation_type == "DryRun":
             return {"StatusCode": 204, "Payload": streaming_body(None)}
         if invocation_type != "Event":
-            raise AwsError("InvalidParameterValueException",
-                           "the local engine runs InvocationType='Event' (and DryRun); a synchronous "
-                           "RequestResponse call between functions is not emulated", 400)
+            raise AwsError(
+                "InvalidParameterValueException",
+                "the local engine runs InvocationType='Event' (and DryRun); a synchronous "
+                "RequestResponse call between functions is not emulated",
+                400,
+            )
         raw = params.get("Payload", b"")
         size = len(raw.encode() if isinstance(raw, str) else raw) if isinstance(raw, (str, bytes, bytearray)) else 0
         if size > MAX_ASYNC_PAYLOAD_BYTES:
-            raise AwsError("RequestEntityTooLargeException",
-                           f"Request must be smaller than {MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation", 413)
+            raise AwsError(
+                "RequestEntityTooLargeException",
+                f"Request must be smaller than {MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation",
+                413,
+            )
         self._enqueue(function, qualifier, read_payload(raw), lineage)
         self._say(f"{caller.path} invoked {function.path} asynchronously (allowed: lambda:InvokeFunction on {target})")
         return {"StatusCode": 202, "Payload": streaming_body(None)}
 
     def _dynamodb_call(self, caller: Function, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         table_name = params.get("TableName")
-        table = next((t for t in self.stack.resources("aws_dynamodb_table")
-                      if self.stack.attribute(t, "name") == table_name), None)
+        table = next(
+            (t for t in self.stack.resources("aws_dynamodb_table") if self.stack.attribute(t, "name") == table_name),
+            None,
+        )
         if table is None:
-            raise AwsError("ResourceNotFoundException", f"Requested resource not found: Table: {table_name} not found", 400)
+            raise AwsError(
+                "ResourceNotFoundException", f"Requested resource not found: Table: {table_name} not found", 400
+            )
         arn, action = self.stack.attribute(table, "arn"), f"dynamodb:{operation}"
         if not self.stack.allows(caller.role, action, arn):
             role = caller.role.name if caller.role else "(no role)"
-            raise AwsError("AccessDeniedException",
-                           f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
-                           f"to perform: {action} on resource: {arn} because no identity-based policy allows the {action} action", 400)
+            raise AwsError(
+                "AccessDeniedException",
+                f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
+                f"to perform: {action} on resource: {arn} because no identity-based policy allows the {action} action",
+                400,
+            )
         from botocore import xform_name
         from botocore.exceptions import ClientError
 
@@ -479,8 +614,11 @@ class Engine:
             response = getattr(self._dynamodb_client(), xform_name(operation))(**params)
         except ClientError as error:
             details = error.response.get("Error", {})
-            raise AwsError(details.get("Code", "ClientError"), details.get("Message", str(error)),
-                           error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)) from None
+            raise AwsError(
+                details.get("Code", "ClientError"),
+                details.get("Message", str(error)),
+                error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400),
+            ) from None
         response.pop("ResponseMetadata", None)
         return response
 
@@ -490,18 +628,27 @@ class Engine:
             import boto3
             from moto import mock_aws
 
-            self._moto = mock_aws()
+            # mock_credentials: moto would otherwise put its fake keys into os.environ while it runs, and
+            # a client in this process (tools.jobs against tools.local_api) would sign with them.
+            self._moto = mock_aws(config={"core": {"mock_credentials": False}})
             self._moto.start()
             region = self.stack.region
-            session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=region)
+            session = boto3.session.Session(
+                aws_access_key_id="local", aws_secret_access_key="local", region_name=region
+            )
             # Explicit endpoint: moto answers AWS's own, whatever AWS_ENDPOINT_URL the environment holds.
             self._dynamodb = session.client("dynamodb", endpoint_url=f"https://dynamodb.{region}.amazonaws.com")
             for table in self.stack.resources("aws_dynamodb_table"):
-                keys = [(table.get("hash_key"), "HASH")] + ([(table.get("range_key"), "RANGE")] if table.get("range_key") else [])
+                keys = [(table.get("hash_key"), "HASH")] + (
+                    [(table.get("range_key"), "RANGE")] if table.get("range_key") else []
+                )
                 self._dynamodb.create_table(
-                    TableName=self.stack.attribute(table, "name"), BillingMode="PAY_PER_REQUEST",
+                    TableName=self.stack.attribute(table, "name"),
+                    BillingMode="PAY_PER_REQUEST",
                     KeySchema=[{"AttributeName": name, "KeyType": kind} for name, kind in keys],
-                    AttributeDefinitions=[{"AttributeName": a["name"], "AttributeType": a["type"]} for a in table.get("attribute", [])],
+                    AttributeDefinitions=[
+                        {"AttributeName": a["name"], "AttributeType": a["type"]} for a in table.get("attribute", [])
+                    ],
                 )
         return self._dynamodb
 
@@ -521,17 +668,27 @@ class Engine:
         if function.path in self._handlers:
             return self._handlers[function.path]
         if not function.runtime.startswith("python"):
-            raise EngineError(f"function {function.path} runs {function.runtime or 'no runtime'}: the engine runs Python handlers")
+            raise EngineError(
+                f"function {function.path} runs {function.runtime or 'no runtime'}: the engine runs Python handlers"
+            )
         if not function.filename:
-            raise EngineError(f"function {function.path} has no filename in {self.stack.source}: the engine runs zip archives")
+            raise EngineError(
+                f"function {function.path} has no filename in {self.stack.source}: the engine runs zip archives"
+            )
         assert self.stack.directory is not None
         archive = self.stack.directory / function.filename
         if not archive.is_file():
             raise EngineError(f"{archive} does not exist: synthesize the stack again (make synth)")
         data = archive.read_bytes()
         code_hash = function.source_code_hash
-        if code_hash and not code_hash.startswith("${") and base64.b64encode(hashlib.sha256(data).digest()).decode() != code_hash:
-            raise EngineError(f"{archive} does not match the source_code_hash of {function.path}: synthesize again (make synth)")
+        if (
+            code_hash
+            and not code_hash.startswith("${")
+            and base64.b64encode(hashlib.sha256(data).digest()).decode() != code_hash
+        ):
+            raise EngineError(
+                f"{archive} does not match the source_code_hash of {function.path}: synthesize again (make synth)"
+            )
         code_dir = Path(self._workdir.name) / re.sub(r"[^A-Za-z0-9_.-]", "_", function.path)
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
             zipped.extractall(code_dir)
@@ -543,19 +700,24 @@ class Engine:
     def _runtime_environment(self, function: Function, version: str) -> dict[str, str]:
         region = self.stack.region
         return {
-            "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
-            "AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_VERSION": version,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}", "_HANDLER": function.handler,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+            "_HANDLER": function.handler,
             # A client built outside boto3's default session would go to this unreachable endpoint, not AWS.
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SESSION_TOKEN": "local",
             "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
             **function.environment,
             **self.environment.get(function.path, {}),
         }
 
-    def _executed_version(self, function: Function, qualifier: Optional[str]) -> str:
+    def _executed_version(self, function: Function, qualifier: str | None) -> str:
         if qualifier is None or qualifier == LATEST:
             return LATEST
         if qualifier.isdigit():
@@ -566,18 +728,32 @@ class Engine:
             return str(version)
         return LATEST
 
-    def _bus_event(self, source: Function, qualifier: Optional[str], condition: str, record: dict[str, Any]) -> dict[str, Any]:
+    def _bus_event(
+        self, source: Function, qualifier: str | None, condition: str, record: dict[str, Any]
+    ) -> dict[str, Any]:
         outcome = "Success" if condition == "Success" else "Failure"
         return {
-            "version": "0", "id": str(uuid.uuid4()),
-            "detail-type": f"Lambda Function Invocation Result - {outcome}", "source": "lambda",
-            "account": self.stack.account, "time": self._timestamp()[:19] + "Z", "region": self.stack.region,
-            "resources": [f"{source.arn}:{qualifier or LATEST}"], "detail": record,
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": f"Lambda Function Invocation Result - {outcome}",
+            "source": "lambda",
+            "account": self.stack.account,
+            "time": self._timestamp()[:19] + "Z",
+            "region": self.stack.region,
+            "resources": [f"{source.arn}:{qualifier or LATEST}"],
+            "detail": record,
         }
 
     def _sns_notification(self, topic_arn: str, text: str) -> dict[str, Any]:
-        return {"Type": "Notification", "MessageId": str(uuid.uuid4()), "TopicArn": topic_arn, "Subject": None,
-                "Message": text, "Timestamp": self._timestamp(), "MessageAttributes": {}}
+        return {
+            "Type": "Notification",
+            "MessageId": str(uuid.uuid4()),
+            "TopicArn": topic_arn,
+            "Subject": None,
+            "Message": text,
+            "Timestamp": self._timestamp(),
+            "MessageAttributes": {},
+        }
 
     def _label(self, arn: str) -> str:
         resource = self.stack.resource_with_arn(arn)
@@ -612,13 +788,22 @@ def _kind(arn: str) -> str:
 
 def summary(run: Run, started: float) -> str:
     """Lines summarizing a run: invocations, what reached each destination, what was dropped."""
-    lines = [f"--- {len(run.invocations)} invocation(s), {run.virtual_seconds:.3f} s of virtual time, "
-             f"{time.perf_counter() - started:.2f} s of real time"]
-    for name, values in (("queue", run.queues), ("topic", run.topics), ("bus", run.buses),
-                         ("bucket", run.buckets), ("outside the stack", run.external)):
+    lines = [
+        f"--- {len(run.invocations)} invocation(s), {run.virtual_seconds:.3f} s of virtual time, "
+        f"{time.perf_counter() - started:.2f} s of real time"
+    ]
+    for name, values in (
+        ("queue", run.queues),
+        ("topic", run.topics),
+        ("bus", run.buses),
+        ("bucket", run.buckets),
+        ("outside the stack", run.external),
+    ):
         for label, items in values.items():
             lines.append(f"{name} {label}: {len(items)} message(s)")
-    lines += [f"delivered: {d['source']} --{d['condition']}--> {d['destination']}" for d in run.deliveries if d["allowed"]]
+    lines += [
+        f"delivered: {d['source']} --{d['condition']}--> {d['destination']}" for d in run.deliveries if d["allowed"]
+    ]
     lines += [f"dropped: {d['function']}: {d['reason']}" for d in run.dropped]
     lines += [f"problem: {p}" for p in run.problems]
     return "\n".join(lines)

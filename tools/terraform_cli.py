@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Optional
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 AWS_PROVIDER_VERSION = "5.100.0"
@@ -25,11 +25,13 @@ CANDIDATES = ("/opt/tf-plugins", "/usr/share/terraform/plugins", "~/.terraform.d
 
 
 def platform_dir() -> str:
-    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine().lower(), platform.machine())
+    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
+        platform.machine().lower(), platform.machine()
+    )
     return f"{sys.platform}_{machine}"
 
 
-def find_mirror(environ: Mapping[str, str] = os.environ) -> Optional[Path]:
+def find_mirror(environ: Mapping[str, str] = os.environ) -> Path | None:
     candidates = ([environ["TF_PROVIDER_MIRROR"]] if environ.get("TF_PROVIDER_MIRROR") else []) + list(CANDIDATES)
     for candidate in candidates:
         root = Path(candidate).expanduser()
@@ -38,7 +40,7 @@ def find_mirror(environ: Mapping[str, str] = os.environ) -> Optional[Path]:
     return None
 
 
-def config_text(mirror: Optional[Path], user_config: Optional[Path]) -> str:
+def config_text(mirror: Path | None, user_config: Path | None) -> str:
     base = user_config.read_text() if user_config else ""
     if mirror is None or "provider_installation" in base:
         return base
@@ -67,7 +69,10 @@ def write_config(environ: Mapping[str, str] = os.environ) -> Path:
     text = config_text(find_mirror(environ), user_config)
     CONFIG_PATH.parent.mkdir(parents=True, exist_ok=True)
     if not CONFIG_PATH.is_file() or CONFIG_PATH.read_text() != text:
-        CONFIG_PATH.write_text(text)
+        # Replaced, not rewritten in place: parallel test workers may read it meanwhile.
+        partial = CONFIG_PATH.with_name(f"{CONFIG_PATH.name}.{os.getpid()}")
+        partial.write_text(text)
+        os.replace(partial, CONFIG_PATH)
     return CONFIG_PATH
 
 

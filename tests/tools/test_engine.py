@@ -3,6 +3,7 @@
 import copy
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from cdktf import App
 
 from stacks import SelfInvokingStack, Settings
 from tools.engine import Engine
+from tools.lambda_local import LambdaContext
 from tools.wiring import Stack, load_stack, stack_file
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -75,8 +77,11 @@ def only_resource(document, type_):
 
 def policy_of(document, function):
     """The default policy document of ``function`` (a data source body)."""
-    (body,) = [b for b in document["data"]["aws_iam_policy_document"].values()
-               if b["//"]["metadata"]["path"].endswith(f"/{function}/DefaultPolicyDocument/Resource")]
+    (body,) = [
+        b
+        for b in document["data"]["aws_iam_policy_document"].values()
+        if b["//"]["metadata"]["path"].endswith(f"/{function}/DefaultPolicyDocument/Resource")
+    ]
     return body
 
 
@@ -89,9 +94,15 @@ def test_function_destination_success_invokes_second_with_the_full_success_recor
     # THEN First runs once, Second once, with the record Lambda builds for a success
     assert attempts(result) == [("First", 1, "success", None), ("Second", 1, "success", None)]
     (delivery,) = result.deliveries
-    assert {k: delivery[k] for k in ("source", "condition", "destination_kind", "destination", "allowed", "reason")} == {
-        "source": "First", "condition": "Success", "destination_kind": "lambda", "destination": "Second",
-        "allowed": True, "reason": None,
+    assert {
+        k: delivery[k] for k in ("source", "condition", "destination_kind", "destination", "allowed", "reason")
+    } == {
+        "source": "First",
+        "condition": "Success",
+        "destination_kind": "lambda",
+        "destination": "Second",
+        "allowed": True,
+        "reason": None,
     }
     record = delivery["payload"]
     assert set(record) == RECORD_KEYS and record["version"] == "1.0"
@@ -118,10 +129,12 @@ def test_function_destination_failure_runs_first_three_times_then_drops_the_even
     assert "retry in 60 s" in log and "retry in 120 s" in log
     assert 180 <= result.virtual_seconds < 181
     assert result.deliveries == []
-    assert result.dropped == [{
-        "function": "First",
-        "reason": "RetriesExhausted after 3 attempt(s) and no on-failure destination: Lambda discards the event",
-    }]
+    assert result.dropped == [
+        {
+            "function": "First",
+            "reason": "RetriesExhausted after 3 attempt(s) and no on-failure destination: Lambda discards the event",
+        }
+    ]
 
 
 def test_a_removed_grant_makes_the_destination_delivery_denied(stacks):
@@ -150,7 +163,9 @@ def test_sqs_destination_success_puts_the_record_on_the_queue(stacks):
     (message,) = result.queues["Queue"]
     assert message["requestContext"]["condition"] == "Success"
     assert (message["requestPayload"], message["responsePayload"]["sum"]) == ({"numbers": [5]}, 5)
-    assert [(d["destination_kind"], d["destination"], d["allowed"]) for d in result.deliveries] == [("sqs", "Queue", True)]
+    assert [(d["destination_kind"], d["destination"], d["allowed"]) for d in result.deliveries] == [
+        ("sqs", "Queue", True)
+    ]
 
 
 def test_sqs_destination_failure_leaves_the_queue_empty(stacks):
@@ -169,10 +184,12 @@ def test_an_event_older_than_the_maximum_age_is_discarded_before_its_retry(stack
     result, _ = run(edited(stacks["sqs-destination"], max_age_60), "First", {"numbers": []})
     # THEN the retry due after 60 s finds the event too old: one attempt, EventAgeExceeded
     assert attempts(result) == [("First", 1, "error", "ValueError")]
-    assert result.dropped == [{
-        "function": "First",
-        "reason": "EventAgeExceeded after 1 attempt(s) and no on-failure destination: Lambda discards the event",
-    }]
+    assert result.dropped == [
+        {
+            "function": "First",
+            "reason": "EventAgeExceeded after 1 attempt(s) and no on-failure destination: Lambda discards the event",
+        }
+    ]
 
 
 # --- response-only -----------------------------------------------------------------------------------
@@ -182,7 +199,12 @@ def test_response_only_success_reaches_second_with_only_the_response_payload(sta
     result, _ = run(stacks["response-only"], "First", {"numbers": [2, 4]})
     # THEN the record goes to the default bus as Lambda's EventBridge event ...
     bus, rule = result.deliveries
-    assert (bus["source"], bus["destination_kind"], bus["destination"], bus["allowed"]) == ("First", "eventbridge", DEFAULT_BUS, True)
+    assert (bus["source"], bus["destination_kind"], bus["destination"], bus["allowed"]) == (
+        "First",
+        "eventbridge",
+        DEFAULT_BUS,
+        True,
+    )
     event = bus["payload"]
     assert (event["source"], event["detail-type"]) == ("lambda", "Lambda Function Invocation Result - Success")
     assert event["resources"] == [f"{arn('response-only', 'First')}:$LATEST"]
@@ -190,7 +212,11 @@ def test_response_only_success_reaches_second_with_only_the_response_payload(sta
     # ... the rule matches it and its target receives $.detail.responsePayload
     payload = {"count": 2, "sum": 6, "mean": 3.0, "min": 2, "max": 4}
     assert (rule["source"], rule["destination"], rule["allowed"], rule["payload"]) == (
-        "First/EventInvokeConfig/Success/Rule", "Second", True, payload)
+        "First/EventInvokeConfig/Success/Rule",
+        "Second",
+        True,
+        payload,
+    )
     assert attempts(result) == [("First", 1, "success", None), ("Second", 1, "success", None)]
     assert result.invocations[1]["result"] == {"accepted": True, "shape": "response-payload"}
     assert result.buses == {DEFAULT_BUS: [event]}
@@ -245,7 +271,9 @@ def test_a_rule_operator_the_engine_does_not_know_is_reported_and_not_matched(st
 
 def test_the_self_invoking_chain_ends_with_the_exact_result(stacks):
     # GIVEN a 10-chunk job and 2 chunks per hop
-    result, log = run(stacks["self-invoking"], "LongJob", {"n": 10 * CHUNK}, environment={"LongJob": {"STEP_BUDGET": "2"}})
+    result, log = run(
+        stacks["self-invoking"], "LongJob", {"n": 10 * CHUNK}, environment={"LongJob": {"STEP_BUDGET": "2"}}
+    )
     # THEN 5 hops ran, each allowed to invoke the next, and the last one returns the exact sum
     assert attempts(result) == [("LongJob", 1, "success", None)] * 5
     assert log.count("LongJob invoked LongJob asynchronously (allowed: lambda:InvokeFunction") == 4
@@ -268,9 +296,14 @@ def test_a_hop_that_raises_sends_its_state_to_the_failure_queue_and_is_not_retri
     assert record["responsePayload"]["errorMessage"] == "state must have hop >= 0, 0 <= cursor <= end and total >= 0"
 
 
-def test_a_hop_running_past_its_timeout_fails_with_task_timed_out(stacks):
-    # GIVEN a 1 s timeout and no margin: the hop never hands off
-    options = {"timeouts": {"LongJob": 1}, "environment": {"LongJob": {"SAFETY_MARGIN_MS": "1", "STEP_BUDGET": "100000"}}}
+def test_a_hop_running_past_its_timeout_fails_with_task_timed_out(stacks, monkeypatch):
+    # GIVEN a 1 s timeout and a hop that never sees its time run out, so never hands off (with a real
+    # clock it may, rightly, hand off in its last millisecond and then time out: a race, not this test)
+    monkeypatch.setattr(LambdaContext, "get_remaining_time_in_millis", lambda context: context.timeout_ms)
+    options = {
+        "timeouts": {"LongJob": 1},
+        "environment": {"LongJob": {"SAFETY_MARGIN_MS": "1", "STEP_BUDGET": "100000"}},
+    }
     result, _ = run(stacks["self-invoking"], "LongJob", {"n": 10**11}, **options)
     # THEN the invocation is cut at 1 s and its event goes to the failure queue
     assert attempts(result) == [("LongJob", 1, "error", "Sandbox.Timedout")]
@@ -278,11 +311,14 @@ def test_a_hop_running_past_its_timeout_fails_with_task_timed_out(stacks):
     (record,) = result.queues["LongJob/FailureQueue"]
     request_id = result.invocations[0]["request_id"]
     assert record["responsePayload"] == {
-        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds", "errorType": "Sandbox.Timedout"
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after 1.00 seconds",
+        "errorType": "Sandbox.Timedout",
     }
 
 
-def test_without_the_recursion_config_lambda_stops_the_chain_after_16_invocations(self_invoking_without_recursion_config):
+def test_without_the_recursion_config_lambda_stops_the_chain_after_16_invocations(
+    self_invoking_without_recursion_config,
+):
     # GIVEN no aws_lambda_function_recursion_config and a job that needs 30 hops
     stack = self_invoking_without_recursion_config
     assert "aws_lambda_function_recursion_config" not in stack.document["resource"]
@@ -297,7 +333,9 @@ def test_without_the_recursion_config_lambda_stops_the_chain_after_16_invocation
 
 
 def test_with_the_recursion_config_the_same_chain_runs_to_the_end(stacks):
-    result, _ = run(stacks["self-invoking"], "LongJob", {"n": 30 * CHUNK}, environment={"LongJob": {"STEP_BUDGET": "1"}})
+    result, _ = run(
+        stacks["self-invoking"], "LongJob", {"n": 30 * CHUNK}, environment={"LongJob": {"STEP_BUDGET": "1"}}
+    )
     assert len(result.invocations) == 30
     assert result.invocations[-1]["result"]["result"] == sum_of_squares(30 * CHUNK)
 
@@ -308,18 +346,27 @@ def test_a_self_invocation_the_role_does_not_allow_fails_the_hop(stacks):
         policy = policy_of(document, "LongJob")
         policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["lambda:InvokeFunction"]]
 
-    result, _ = run(edited(stacks["self-invoking"], remove_self_grant), "LongJob", {"n": 3 * CHUNK},
-                    environment={"LongJob": {"STEP_BUDGET": "1"}})
+    result, _ = run(
+        edited(stacks["self-invoking"], remove_self_grant),
+        "LongJob",
+        {"n": 3 * CHUNK},
+        environment={"LongJob": {"STEP_BUDGET": "1"}},
+    )
     # THEN its boto3 invoke is refused as AWS refuses it, and the failed hop's event reaches the failure queue
     assert attempts(result) == [("LongJob", 1, "error", "ClientError")]
     message = result.invocations[0]["result"]["errorMessage"]
     assert "(AccessDeniedException) when calling the Invoke operation" in message
-    assert f"is not authorized to perform: lambda:InvokeFunction on resource: {arn('self-invoking', 'LongJob')}" in message
+    assert (
+        f"is not authorized to perform: lambda:InvokeFunction on resource: {arn('self-invoking', 'LongJob')}" in message
+    )
     assert result.queues["LongJob/FailureQueue"][0]["requestContext"]["condition"] == "RetriesExhausted"
 
 
 def test_an_unknown_function_is_named_with_the_stacks_functions(stacks):
-    with Engine(stacks["response-only"]) as engine, pytest.raises(Exception, match="no function 'Third' in stack response-only; its functions: First, Second"):
+    with (
+        Engine(stacks["response-only"]) as engine,
+        pytest.raises(Exception, match="no function 'Third' in stack response-only; its functions: First, Second"),
+    ):
         engine.invoke_async("Third", {})
 
 
@@ -350,7 +397,9 @@ def test_failures_of_the_alias_become_objects_in_the_bucket(extras):
     assert re.fullmatch(rf"aws/lambda/async/extras-First/\d{{4}}/\d\d/\d\d/{request_id}", stored["key"])
     assert stored["body"]["requestContext"]["condition"] == "RetriesExhausted"
     assert [frame.split(",")[0].rsplit("/", 1)[-1] for frame in stored["body"]["responsePayload"]["stackTrace"]] == [
-        'index.py"', 'index.py"']
+        'index.py"',
+        'index.py"',
+    ]
 
 
 def test_records_for_existing_resources_are_delivered_outside_the_stack(extras):
@@ -358,7 +407,9 @@ def test_records_for_existing_resources_are_delivered_outside_the_stack(extras):
         success = engine.invoke_async("First", {"numbers": [2]})
     with Engine(extras, out=io.StringIO()) as engine:
         failure = engine.invoke_async("First", {"numbers": "x"})
-    assert [(d["destination_kind"], d["destination"], d["allowed"]) for d in success.deliveries + failure.deliveries] == [
+    assert [
+        (d["destination_kind"], d["destination"], d["allowed"]) for d in success.deliveries + failure.deliveries
+    ] == [
         ("sqs", "arn:aws:sqs:us-east-1:111122223333:orders", True),
         ("lambda", "arn:aws:lambda:us-east-1:111122223333:function:audit", True),
     ]
@@ -382,9 +433,25 @@ def test_the_jobs_api_run_delivers_every_hop_twice_and_still_completes_one_job_e
     items = {item["item"]: item for item in result.tables["Jobs"]}
     assert sorted(items) == ["hop#00000", "hop#00001", "hop#00002", "hop#00003", "hop#00004", "job"]
     assert {k: items["job"][k] for k in ("job_id", "status", "hop", "cursor", "end", "result")} == {
-        "job_id": job_id, "status": "completed", "hop": 4, "cursor": 10 * CHUNK, "end": 10 * CHUNK,
+        "job_id": job_id,
+        "status": "completed",
+        "hop": 4,
+        "cursor": 10 * CHUNK,
+        "end": 10 * CHUNK,
         "result": sum_of_squares(10 * CHUNK),
     }
+
+
+def test_the_table_emulator_leaves_the_process_credentials_alone(stacks_with_api, monkeypatch):
+    # GIVEN credentials in the environment, as a client in the same process (tools.jobs) signs with them
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIACALLER")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "caller-secret")
+    with Engine(stacks_with_api, out=io.StringIO()) as engine:
+        # WHEN a run has started the in-process DynamoDB
+        result = engine.invoke_async("LongJob", {"n": CHUNK})
+        assert [(i["status"], i["result"]["status"]) for i in result.invocations] == [("success", "completed")]
+        # THEN, while the engine lives, the environment still holds the caller's keys
+        assert (os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]) == ("AKIACALLER", "caller-secret")
 
 
 def test_a_table_call_the_role_does_not_allow_is_refused_like_aws(stacks_with_api):
@@ -394,7 +461,9 @@ def test_a_table_call_the_role_does_not_allow_is_refused_like_aws(stacks_with_ap
 
     result, _ = run(edited(stacks_with_api, remove_table_grant), "LongJob", {"n": CHUNK})
     assert attempts(result) == [("LongJob", 1, "error", "ClientError")]
-    assert "(AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::123456789012:assumed-role/" \
-           "lambda-async-dev-long-job-api-LongJob-role/lambda-async-dev-long-job-api-LongJob is not authorized to perform: " \
-           "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/lambda-async-dev-long-job-api-Jobs" \
-           in result.invocations[0]["result"]["errorMessage"]
+    assert (
+        "(AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::123456789012:assumed-role/"
+        "lambda-async-dev-long-job-api-LongJob-role/lambda-async-dev-long-job-api-LongJob is not authorized to perform: "
+        "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/lambda-async-dev-long-job-api-Jobs"
+        in result.invocations[0]["result"]["errorMessage"]
+    )

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 
 from components.naming import NAME_PREFIX_CONTEXT_KEY
-from stacks.settings import Settings
+from stacks.settings import EMULATOR_ACCOUNT_ID, Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = PROJECT_ROOT / "functions"
 # Emulator state lives apart from real state, so an emulator run never touches an AWS deployment's.
 EMULATOR_STATE_DIR = PROJECT_ROOT / ".emulator" / "state"
-# Every AWS API the stacks call, for the emulator mode (see stacks/settings.py).
-EMULATED_SERVICES = ("apigatewayv2", "dynamodb", "events", "iam", "lambda_", "logs", "sns", "sqs", "sts")
 
-
-def emulator_options(endpoint: str) -> dict:
-    """AwsProvider options that send every call of these stacks to a local emulator."""
-    return {
-        "endpoints": [AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
-        "skip_credentials_validation": True,
-        "skip_metadata_api_check": "true",
-    }
+# For a local emulator the provider takes its endpoint from AWS_ENDPOINT_URL (set by tools/emulator.py
+# and ./cdktf), not from an `endpoints` block: with that block, AWS provider 5.100 spends ~3 s of CPU
+# each time it validates its configuration (three times per apply; measured with `terraform validate`:
+# 0.6 s for the provider without the block, 4.3 s with a one-service block). Accepting only the
+# emulator's account keeps such a synth from deploying anywhere real if that variable is missing.
+EMULATOR_PROVIDER_OPTIONS: dict[str, Any] = {
+    "allowed_account_ids": [EMULATOR_ACCOUNT_ID],
+    "skip_credentials_validation": True,
+    "skip_metadata_api_check": "true",
+}
 
 
 class AppStack(TerraformStack):
@@ -42,7 +43,7 @@ class AppStack(TerraformStack):
                     tags={"project": settings.name_prefix, "environment": settings.environment, "stack": id}
                 )
             ],
-            **(emulator_options(settings.emulator_endpoint) if settings.emulator_endpoint else {}),
+            **(EMULATOR_PROVIDER_OPTIONS if settings.emulator_endpoint else {}),
         )
         if settings.state_bucket:
             backend = S3Backend(

@@ -10,17 +10,19 @@ Read from environment variables (defaults in brackets):
   with an emulator]
 - ``LAMBDA_RECURSION_CONFIG`` [on; off with an emulator]: ``off`` skips
   ``aws_lambda_function_recursion_config`` (emulators such as moto lack that API)
-- ``EMULATOR_ENDPOINT``: e.g. ``http://127.0.0.1:5000``; points the AWS provider's endpoints for
-  the services these stacks use at a local emulator (moto server) and skips the credential checks
-  an emulator cannot answer. Nothing else changes.
+- ``EMULATOR_ENDPOINT``: e.g. ``http://127.0.0.1:5000``; synthesizes for a local emulator (moto
+  server): the provider skips the credential checks an emulator cannot answer and accepts only the
+  emulator's account (``EMULATOR_ACCOUNT_ID``). Terraform reaches the emulator through
+  ``AWS_ENDPOINT_URL``, the AWS SDKs' standard variable, which ``tools/emulator.py`` and ``./cdktf``
+  set to the same URL. Nothing else changes.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 
 from components.errors import ConfigurationError
 
@@ -29,6 +31,8 @@ _NAME_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _ENVIRONMENT = re.compile(r"^[a-z][a-z0-9]{0,9}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
+# moto's account (moto's default, and what tools/emulator.py starts it with).
+EMULATOR_ACCOUNT_ID = "123456789012"
 _SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
@@ -37,11 +41,11 @@ class Settings:
     region: str = "us-east-1"
     name_prefix: str = "lambda-async"
     environment: str = "dev"
-    state_bucket: Optional[str] = None
-    state_region: Optional[str] = None
+    state_bucket: str | None = None
+    state_region: str | None = None
     recursion_config: bool = True
-    emulator_endpoint: Optional[str] = None
-    state_dir: Optional[str] = None
+    emulator_endpoint: str | None = None
+    state_dir: str | None = None
 
     def __post_init__(self) -> None:
         if not _REGION.match(self.region):
@@ -66,7 +70,9 @@ class Settings:
             )
 
         if self.state_dir is not None and not os.path.isabs(self.state_dir):
-            raise ConfigurationError(f"state_dir (TF_STATE_DIR) must be an absolute folder path; got {self.state_dir!r}")
+            raise ConfigurationError(
+                f"state_dir (TF_STATE_DIR) must be an absolute folder path; got {self.state_dir!r}"
+            )
         if self.emulator_endpoint is not None and not _ENDPOINT.match(self.emulator_endpoint):
             raise ConfigurationError(
                 "emulator_endpoint (EMULATOR_ENDPOINT) must be an http(s)://host[:port] URL; "
@@ -78,7 +84,7 @@ class Settings:
         return f"{self.name_prefix}-{self.environment}"
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         emulator_endpoint = environ.get("EMULATOR_ENDPOINT") or None
         switch = environ.get("LAMBDA_RECURSION_CONFIG", "off" if emulator_endpoint else "on").strip().lower()
         if switch not in _SWITCH:

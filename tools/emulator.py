@@ -11,8 +11,8 @@ reset; state left by a server that is gone is removed; a port taken by another p
 with how to pick another. Work files are in ``.emulator/`` (``EMULATOR_DIR``): state, the synthesized
 output, the server's log, and ``outputs.json`` with the outputs of every deployed stack (a one-stack
 deploy or destroy updates only that stack's). The stacks see only ``EMULATOR_ENDPOINT`` (see
-stacks/settings.py); the CLI gets test credentials. moto never runs function code and never delivers
-destinations: this proves the wiring applies.
+stacks/settings.py); the CLI gets test credentials and ``AWS_ENDPOINT_URL``, which the provider
+uses. moto never runs function code and never delivers destinations: this proves the wiring applies.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The CLI names of main.STACKS (kept here so this tool starts without cdktf; a test keeps them equal).
+# The CLI names of main.STACKS and the account of stacks.settings (kept here so this tool starts
+# without cdktf; a test keeps them equal).
+EMULATOR_ACCOUNT_ID = "123456789012"
 STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking", "long-job-api")
 REGION = "us-east-1"
 DEFAULT_PORT = 4599
@@ -107,7 +109,7 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+            env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_ACCOUNT_ID": EMULATOR_ACCOUNT_ID},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -166,9 +168,15 @@ def moto_server(log_path: Path) -> Iterator[str]:
         process.wait(timeout=15)
 
 
-def client_environment(emulator_endpoint: str, base: Optional[dict] = None) -> dict[str, str]:
+def client_environment(emulator_endpoint: str, base: dict | None = None) -> dict[str, str]:
     """Environment for cdktf/terraform/boto3 talking to the emulator: never real credentials."""
-    env = {k: v for k, v in (os.environ if base is None else base).items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN")}
+    env = {
+        k: v
+        for k, v in (os.environ if base is None else base).items()
+        # A profile, a session token or an endpoint of the user's could send a call elsewhere.
+        if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        and not k.startswith("AWS_ENDPOINT_URL_")
+    }
     return {
         **env,
         "EMULATOR_ENDPOINT": emulator_endpoint,
@@ -180,26 +188,40 @@ def client_environment(emulator_endpoint: str, base: Optional[dict] = None) -> d
     }
 
 
-def cdktf_cli(verb: str, stacks: Sequence[str], emulator_endpoint: str, workdir: Path, outputs_file: Optional[Path]) -> None:
+def cdktf_cli(
+    verb: str, stacks: Sequence[str], emulator_endpoint: str, workdir: Path, outputs_file: Path | None
+) -> None:
     """``./cdktf deploy|destroy`` of ``stacks`` against the emulator, with state and output under ``workdir``."""
     outputs = ["--outputs-file", str(outputs_file)] if outputs_file else []
     # A separate output folder: its .terraform dirs point at emulator state, never at real state.
-    command = [str(PROJECT_ROOT / "cdktf"), verb, *stacks, "--auto-approve", "--skip-provider-lock",
-               "--output", str(workdir / "cdktf.out"), *outputs]
+    command = [
+        str(PROJECT_ROOT / "cdktf"),
+        verb,
+        *stacks,
+        "--auto-approve",
+        "--skip-provider-lock",
+        "--output",
+        str(workdir / "cdktf.out"),
+        *outputs,
+    ]
     env = {**client_environment(emulator_endpoint), "CI": "1", "TF_STATE_DIR": str(workdir / "state")}
     print("$", " ".join(command))
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
     if result.returncode != 0:
-        raise EmulatorError(f"cdktf {verb} failed (exit {result.returncode}); the emulator's log is {workdir / 'moto.log'}")
+        raise EmulatorError(
+            f"cdktf {verb} failed (exit {result.returncode}); the emulator's log is {workdir / 'moto.log'}"
+        )
 
 
-Runner = Callable[[str, Sequence[str], str, Path, Optional[Path]], None]
+Runner = Callable[[str, Sequence[str], str, Path, Path | None], None]
 
 
 class Emulator:
     """One moto server on ``port`` and the deployments made to it, kept in ``workdir``."""
 
-    def __init__(self, workdir: Path, port: int, runner: Runner = cdktf_cli, say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, workdir: Path, port: int, runner: Runner = cdktf_cli, say: Callable[[str], None] = print
+    ) -> None:
         self.workdir, self.port, self.runner, self.say = Path(workdir), port, runner, say
         self.state_dir = self.workdir / "state"
         self.outputs_file = self.workdir / "outputs.json"
@@ -220,19 +242,30 @@ class Emulator:
             if self._state_exists():
                 self.say(f"moto server already running on {endpoint(self.port)} (pid {pids}): deploying to it")
             else:
-                urllib.request.urlopen(urllib.request.Request(f"{endpoint(self.port)}/moto-api/reset", method="POST"), timeout=10)
+                urllib.request.urlopen(
+                    urllib.request.Request(f"{endpoint(self.port)}/moto-api/reset", method="POST"), timeout=10
+                )
                 self.outputs_file.unlink(missing_ok=True)
-                self.say(f"moto server on {endpoint(self.port)} (pid {pids}) was left running without the state of what "
-                         f"it holds (after `make clean`?): reset it, so this deploy starts from nothing")
+                self.say(
+                    f"moto server on {endpoint(self.port)} (pid {pids}) was left running without the state of what "
+                    f"it holds (after `make clean`?): reset it, so this deploy starts from nothing"
+                )
             return endpoint(self.port)
         if port_taken(self.port):
-            holders = "; ".join(f"pid {pid}: {command}" for pid, command in listeners(self.port).items()) or "another program"
-            raise EmulatorError(f"port {self.port} on 127.0.0.1 is in use by {holders}. Pick another port: "
-                                f"EMULATOR_PORT={self.port + 1} make deploy-local (and the same for destroy-local)")
+            holders = (
+                "; ".join(f"pid {pid}: {command}" for pid, command in listeners(self.port).items()) or "another program"
+            )
+            raise EmulatorError(
+                f"port {self.port} on 127.0.0.1 is in use by {holders}. Pick another port: "
+                f"EMULATOR_PORT={self.port + 1} make deploy-local (and the same for destroy-local)"
+            )
         if self._state_exists() or self.outputs_file.exists():
             shutil.rmtree(self.state_dir, ignore_errors=True)
             self.outputs_file.unlink(missing_ok=True)
-            self.say(f"removed the emulator state in {self.state_dir}: the server it described is gone, and its resources with it")
+            self.say(
+                f"removed the emulator state in {self.state_dir}: the server it described is gone, "
+                "and its resources with it"
+            )
         process = start_server(self.port, self.workdir / "moto.log")
         self.say(f"moto server started on {endpoint(self.port)} (pid {process.pid})")
         return endpoint(self.port)
@@ -248,15 +281,19 @@ class Emulator:
 
     def destroy(self, stacks: Sequence[str]) -> None:
         if not is_up(self.port):
-            self.say(f"no moto server answers on {endpoint(self.port)}: nothing to destroy "
-                     "(EMULATOR_PORT names the port if it was started on another)")
+            self.say(
+                f"no moto server answers on {endpoint(self.port)}: nothing to destroy "
+                "(EMULATOR_PORT names the port if it was started on another)"
+            )
             return
         self.runner("destroy", stacks, endpoint(self.port), self.workdir, None)
         remaining = {name: value for name, value in self.outputs().items() if name not in stacks}
         if remaining:
             self.outputs_file.write_text(json.dumps(remaining, indent=2, sort_keys=True) + "\n")
-            self.say(f"moto server keeps running on {endpoint(self.port)} for the stacks still deployed: "
-                     f"{', '.join(sorted(remaining))} (make destroy-local stops it after destroying them)")
+            self.say(
+                f"moto server keeps running on {endpoint(self.port)} for the stacks still deployed: "
+                f"{', '.join(sorted(remaining))} (make destroy-local stops it after destroying them)"
+            )
             return
         self.outputs_file.unlink(missing_ok=True)
         self.stop()
@@ -268,7 +305,9 @@ class Emulator:
         while port_taken(self.port) and time.monotonic() < deadline:
             time.sleep(0.1)
         if port_taken(self.port):
-            raise EmulatorError(f"could not stop what listens on 127.0.0.1:{self.port}; see `ss -ltnp | grep {self.port}`")
+            raise EmulatorError(
+                f"could not stop what listens on 127.0.0.1:{self.port}; see `ss -ltnp | grep {self.port}`"
+            )
         self.say(f"moto server on {endpoint(self.port)} stopped")
 
 
@@ -276,19 +315,27 @@ def summary(emulator_endpoint: str) -> str:
     import boto3
 
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
-    clients = {name: session.client(name, endpoint_url=emulator_endpoint)
-               for name in ("lambda", "sqs", "events", "iam", "dynamodb", "apigatewayv2")}
+    clients = {
+        name: session.client(name, endpoint_url=emulator_endpoint)
+        for name in ("lambda", "sqs", "events", "iam", "dynamodb", "apigatewayv2")
+    }
     lines = ["Created on the emulator:"]
     lines += [f"  function  {f['FunctionName']}" for f in clients["lambda"].list_functions()["Functions"]]
     lines += [f"  queue     {url}" for url in clients["sqs"].list_queues().get("QueueUrls", [])]
     lines += [f"  rule      {r['Name']}  {r.get('EventPattern', '')}" for r in clients["events"].list_rules()["Rules"]]
     lines += [f"  table     {t}" for t in clients["dynamodb"].list_tables()["TableNames"]]
-    lines += [f"  api       {a['Name']}  {a.get('ApiEndpoint', '')}" for a in clients["apigatewayv2"].get_apis()["Items"]]
-    lines += [f"  role      {r['RoleName']}" for r in clients["iam"].list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")]
+    lines += [
+        f"  api       {a['Name']}  {a.get('ApiEndpoint', '')}" for a in clients["apigatewayv2"].get_apis()["Items"]
+    ]
+    lines += [
+        f"  role      {r['RoleName']}"
+        for r in clients["iam"].list_roles()["Roles"]
+        if not r["Path"].startswith("/aws-service-role/")
+    ]
     return "\n".join(lines)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.emulator", description=__doc__.split("\n\n")[0])
     parser.add_argument("verb", choices=("deploy", "destroy"))
     parser.add_argument("stacks", nargs="*", default=list(STACKS), help="stack names (default: all)")

@@ -6,3 +6,6 @@ if [ -x "$root/.venv/bin/python" ]; then project_python="$root/.venv/bin/python"
 # As a module from the project root: run as a script, tools/ would be first on sys.path and its
 # inspect.py would shadow the standard library's.
 TF_CLI_CONFIG_FILE=$(cd "$root" && "$project_python" -m tools.terraform_cli) && export TF_CLI_CONFIG_FILE
+# Emulator mode (EMULATOR_ENDPOINT, see stacks/settings.py): the AWS provider reaches the emulator
+# through the SDKs' standard AWS_ENDPOINT_URL.
+if [ -n "${EMULATOR_ENDPOINT:-}" ] && [ -z "${AWS_ENDPOINT_URL:-}" ]; then export AWS_ENDPOINT_URL="$EMULATOR_ENDPOINT"; fi

@@ -15,40 +15,39 @@ import pytest
 from cdktf import App
 
 from components.code_asset import CACHE_ENV
-from main import build
+from main import STACKS
 from stacks import Settings
 from stacks.base import FUNCTIONS_DIR
 from tests.support import run_terraform
+from tools.emulator import EMULATOR_ACCOUNT_ID as ACCOUNT
 from tools.emulator import REGION, client_environment, moto_server
 
 pytestmark = [
     pytest.mark.emulator,
     pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
 ]
-ACCOUNT = "123456789012"
 PREFIX = "lambda-async-dev"
 DEFAULT_BUS = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
-TIMINGS = {}
+TIMINGS: dict[str, float] = {}
 
 
 def function_arn(stack, name):
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{PREFIX}-{stack}-{name}"
 
 
-def synthesize(endpoint, workdir, archive_cache, monkeypatch):
-    """Synthesize every stack for the emulator into ``workdir/cdktf.out``, packaging into ``archive_cache``."""
+def synthesize(endpoint, workdir, stack, archive_cache, monkeypatch):
+    """Synthesize ``stack`` for the emulator into ``workdir/cdktf.out``, packaging into ``archive_cache``."""
     monkeypatch.setenv(CACHE_ENV, str(archive_cache))
     app = App(outdir=str(workdir / "cdktf.out"))
-    build(app, Settings(emulator_endpoint=endpoint, recursion_config=False))
+    STACKS[stack](app, stack, settings=Settings(emulator_endpoint=endpoint, recursion_config=False))
     app.synth()
 
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
-    """(endpoint, synthesized output folder), with the server stopped however the tests end."""
+    """(endpoint, work folder) of a moto server for this module's tests (per test worker), always stopped."""
     workdir = tmp_path_factory.mktemp("emulator")
-    with moto_server(workdir / "moto.log") as endpoint, pytest.MonkeyPatch.context() as monkeypatch:
-        synthesize(endpoint, workdir, workdir / "archives", monkeypatch)
+    with moto_server(workdir / "moto.log") as endpoint:
         yield endpoint, workdir
     for stack, seconds in TIMINGS.items():
         print(f"\n{stack}: deploy + verify + plan + destroy {seconds:.1f} s")
@@ -78,8 +77,10 @@ class Terraform:
     def outputs(self):
         return {k: v["value"] for k, v in json.loads(self("output", "-json").stdout).items()}
 
-    def plan_exit_code(self):
-        return self("plan", "-detailed-exitcode", "-input=false", ok_codes=(0, 1, 2)).returncode
+    def plan_changes(self):
+        """What a refreshing plan would change ("" when nothing): the live resources against the configuration."""
+        result = self("plan", "-detailed-exitcode", "-input=false", ok_codes=(0, 1, 2))
+        return "" if result.returncode == 0 else result.stdout[-3000:] + result.stderr[-2000:]
 
 
 def invoke_config(aws, function_name):
@@ -91,7 +92,9 @@ def inline_policy(aws, role_name):
 
 
 def statements_with(policy, action):
-    return [s for s in policy["Statement"] if action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+    return [
+        s for s in policy["Statement"] if action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    ]
 
 
 def resources_of(statement):
@@ -107,28 +110,32 @@ def assert_nothing_left(aws, stack):
     assert rules == []
 
 
-def as_if_freshly_checked_out(emulator, monkeypatch):
+def as_if_freshly_checked_out(emulator, stack, monkeypatch):
     """New mtimes on every file under functions/, then synthesize again with an empty archive cache."""
     endpoint, workdir = emulator
     now = time.time()
     for path in FUNCTIONS_DIR.rglob("*"):
         if path.is_file():
             os.utime(path, (now, now))
-    synthesize(endpoint, workdir, workdir / f"archives-{now}", monkeypatch)
+    synthesize(endpoint, workdir, stack, workdir / f"archives-{now}", monkeypatch)
 
 
 def deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch):
     started = time.monotonic()
+    endpoint, workdir = emulator
+    synthesize(endpoint, workdir, stack, workdir / "archives", monkeypatch)
     terraform = Terraform(emulator, stack)
     try:
         terraform.deploy()
         verify(terraform.outputs())
-        assert terraform.plan_exit_code() == 0, "a second plan right after apply must show no changes"
-        # AND code packaged again from files with new mtimes (as in another checkout) changes nothing
-        as_if_freshly_checked_out(emulator, monkeypatch)
-        assert terraform.plan_exit_code() == 0, "re-packaged code with new mtimes must not change the plan"
+        # AND one refreshing plan finds nothing to change: the resources read back as applied, and code
+        # packaged again from files with new mtimes (as in another checkout) is the same code.
+        as_if_freshly_checked_out(emulator, stack, monkeypatch)
+        changes = terraform.plan_changes()
+        assert changes == "", f"plan after apply and re-packaging must show no change:\n{changes}"
     finally:
-        terraform("destroy", "-auto-approve", "-input=false")
+        # A teardown needs no refresh: each refresh starts the provider again (seconds of CPU).
+        terraform("destroy", "-auto-approve", "-input=false", "-refresh=false")
     assert_nothing_left(aws, stack)
     TIMINGS[stack] = time.monotonic() - started
 
@@ -145,8 +152,10 @@ def test_function_destination_stack(emulator, aws, monkeypatch):
         assert outputs["first_function_arn"] == first
         # moto ignores in-place updates of an invoke config, so the update path is exercised as a replace
         terraform = Terraform(emulator, stack)
-        config_address = next(line for line in terraform("state", "list").stdout.split() if "event_invoke_config" in line)
-        terraform("apply", "-auto-approve", "-input=false", f"-replace={config_address}")
+        config_address = next(
+            line for line in terraform("state", "list").stdout.split() if "event_invoke_config" in line
+        )
+        terraform("apply", "-auto-approve", "-input=false", "-refresh=false", f"-replace={config_address}")
         replaced = invoke_config(aws, outputs["first_function_name"])
         assert replaced["DestinationConfig"]["OnSuccess"]["Destination"] == second
 
@@ -159,7 +168,9 @@ def test_sqs_destination_stack(emulator, aws, monkeypatch):
     def verify(outputs):
         config = invoke_config(aws, outputs["first_function_name"])
         assert config["DestinationConfig"]["OnSuccess"]["Destination"] == outputs["queue_arn"]
-        attributes = aws("sqs").get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["All"])["Attributes"]
+        attributes = aws("sqs").get_queue_attributes(QueueUrl=outputs["queue_url"], AttributeNames=["All"])[
+            "Attributes"
+        ]
         assert attributes["QueueArn"] == outputs["queue_arn"]
         (send,) = statements_with(inline_policy(aws, f"{PREFIX}-{stack}-First-role"), "sqs:SendMessage")
         assert sorted(send["Action"]) == ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]
@@ -186,7 +197,9 @@ def test_response_only_stack(emulator, aws, monkeypatch):
         }
         (target,) = aws("events").list_targets_by_rule(Rule=rule_name)["Targets"]
         assert (target["Arn"], target["InputPath"]) == (second, "$.detail.responsePayload")
-        (permission,) = json.loads(aws("lambda").get_policy(FunctionName=outputs["second_function_name"])["Policy"])["Statement"]
+        (permission,) = json.loads(aws("lambda").get_policy(FunctionName=outputs["second_function_name"])["Policy"])[
+            "Statement"
+        ]
         assert permission["Principal"] == {"Service": "events.amazonaws.com"}
         assert permission["Condition"]["ArnLike"]["AWS:SourceArn"] == outputs["rule_arn"]
 
@@ -200,15 +213,18 @@ def test_self_invoking_stack(emulator, aws, monkeypatch):
         own = function_arn(stack, "LongJob")
         config = invoke_config(aws, outputs["long_job_function_name"])
         assert config["MaximumRetryAttempts"] == 0
-        queue_arn = aws("sqs").get_queue_attributes(QueueUrl=outputs["failure_queue_url"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_arn = aws("sqs").get_queue_attributes(QueueUrl=outputs["failure_queue_url"], AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
         assert config["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
         (invoke,) = statements_with(inline_policy(aws, f"{PREFIX}-{stack}-LongJob-role"), "lambda:InvokeFunction")
         assert resources_of(invoke) == [own, f"{own}:*"]
-        environment = aws("lambda").get_function_configuration(FunctionName=outputs["long_job_function_name"])["Environment"]
+        environment = aws("lambda").get_function_configuration(FunctionName=outputs["long_job_function_name"])[
+            "Environment"
+        ]
         assert environment["Variables"]["MAX_CHAIN_DEPTH"] == "100"
 
     deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)
-
 
 
 def test_long_job_api_stack(emulator, aws, monkeypatch):
@@ -220,25 +236,38 @@ def test_long_job_api_stack(emulator, aws, monkeypatch):
         assert outputs["api_url"] == api["ApiEndpoint"]
         routes = aws("apigatewayv2").get_routes(ApiId=api["ApiId"])["Items"]
         assert sorted((r["RouteKey"], r["AuthorizationType"]) for r in routes) == [
-            ("GET /jobs/{job_id}", "AWS_IAM"), ("POST /jobs", "AWS_IAM")]
+            ("GET /jobs/{job_id}", "AWS_IAM"),
+            ("POST /jobs", "AWS_IAM"),
+        ]
         (integration,) = aws("apigatewayv2").get_integrations(ApiId=api["ApiId"])["Items"]
         own = function_arn(stack, "LongJob")
         assert (integration["IntegrationType"], integration["IntegrationUri"], integration["PayloadFormatVersion"]) == (
-            "AWS_PROXY", own, "2.0")
+            "AWS_PROXY",
+            own,
+            "2.0",
+        )
         assert {r["Target"] for r in routes} == {f"integrations/{integration['IntegrationId']}"}
         stage = aws("apigatewayv2").get_stage(ApiId=api["ApiId"], StageName="$default")
         assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10
         assert stage["AccessLogSettings"]["DestinationArn"].endswith(f":log-group:/aws/apigateway/{PREFIX}-{stack}-Api")
-        (permission,) = json.loads(aws("lambda").get_policy(FunctionName=outputs["long_job_function_name"])["Policy"])["Statement"]
+        (permission,) = json.loads(aws("lambda").get_policy(FunctionName=outputs["long_job_function_name"])["Policy"])[
+            "Statement"
+        ]
         assert permission["Principal"] == {"Service": "apigateway.amazonaws.com"}
         assert permission["Condition"]["ArnLike"]["AWS:SourceArn"] == (
-            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api['ApiId']}/*")
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api['ApiId']}/*"
+        )
         table = aws("dynamodb").describe_table(TableName=outputs["jobs_table_name"])["Table"]
-        assert sorted((k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]) == [("item", "RANGE"), ("job_id", "HASH")]
+        assert sorted((k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]) == [
+            ("item", "RANGE"),
+            ("job_id", "HASH"),
+        ]
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
         ttl = aws("dynamodb").describe_time_to_live(TableName=outputs["jobs_table_name"])["TimeToLiveDescription"]
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
-        environment = aws("lambda").get_function_configuration(FunctionName=outputs["long_job_function_name"])["Environment"]
+        environment = aws("lambda").get_function_configuration(FunctionName=outputs["long_job_function_name"])[
+            "Environment"
+        ]
         assert environment["Variables"]["JOBS_TABLE"] == outputs["jobs_table_name"]
 
     deploy_verify_destroy(emulator, aws, stack, verify, monkeypatch)

@@ -39,7 +39,12 @@ def test_function_destination_stack_is_a_first_second_pair_wired_by_a_function_d
         "aws_lambda_function": 2,
         "aws_lambda_function_event_invoke_config": 1,
     }
-    assert sorted(out["output"]) == ["first_function_arn", "first_function_name", "second_function_arn", "second_function_name"]
+    assert sorted(out["output"]) == [
+        "first_function_arn",
+        "first_function_name",
+        "second_function_arn",
+        "second_function_name",
+    ]
 
 
 def test_sqs_destination_stack_sends_first_results_to_an_encrypted_queue():
@@ -101,13 +106,21 @@ def test_long_job_api_stack_puts_a_signed_http_api_and_a_job_table_before_the_se
     (function,) = resources(out, "aws_lambda_function").values()
     (table,) = resources(out, "aws_dynamodb_table").values()
     table_id = next(iter(out["resource"]["aws_dynamodb_table"]))
-    assert function["environment"]["variables"] == {"JOBS_TABLE": f"${{aws_dynamodb_table.{table_id}.name}}", "MAX_CHAIN_DEPTH": "100"}
-    assert sorted(r["route_key"] for r in resources(out, "aws_apigatewayv2_route").values()) == ["GET /jobs/{job_id}", "POST /jobs"]
+    assert function["environment"]["variables"] == {
+        "JOBS_TABLE": f"${{aws_dynamodb_table.{table_id}.name}}",
+        "MAX_CHAIN_DEPTH": "100",
+    }
+    assert sorted(r["route_key"] for r in resources(out, "aws_apigatewayv2_route").values()) == [
+        "GET /jobs/{job_id}",
+        "POST /jobs",
+    ]
     assert sorted(out["output"]) == ["api_url", "failure_queue_url", "jobs_table_name", "long_job_function_name"]
 
 
 def test_provider_region_and_tags_come_from_settings():
-    out = synth(stack_of(FunctionDestinationStack, Settings(region="eu-west-1", name_prefix="shop", environment="prod")))
+    out = synth(
+        stack_of(FunctionDestinationStack, Settings(region="eu-west-1", name_prefix="shop", environment="prod"))
+    )
     assert out["provider"]["aws"] == [
         {
             "region": "eu-west-1",
@@ -150,8 +163,12 @@ def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
     result = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "main.py")],
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "DEPLOY_ENV": "Prod!", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-             "HOME": str(Path.home())},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DEPLOY_ENV": "Prod!",
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+            "HOME": str(Path.home()),
+        },
         capture_output=True,
         text=True,
         timeout=300,
@@ -161,18 +178,17 @@ def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
     assert not (tmp_path / "cdktf.out").exists()
 
 
-def test_emulator_mode_points_every_used_service_at_the_endpoint_and_keeps_state_apart():
+def test_emulator_mode_accepts_only_the_emulators_account_and_leaves_the_endpoint_to_the_environment():
     # GIVEN an emulator endpoint
     settings = Settings.from_environment({"EMULATOR_ENDPOINT": "http://127.0.0.1:5000"})
     out = synth(stack_of(SelfInvokingStack, settings))
     provider = out["provider"]["aws"][0]
-    # THEN the provider talks to it for every service the stacks use, without credential checks
-    assert provider["endpoints"] == [
-        {service: "http://127.0.0.1:5000"
-         for service in ("apigatewayv2", "dynamodb", "events", "iam", "lambda", "logs", "sns", "sqs", "sts")}
-    ]
+    # THEN the provider works only in moto's account, without the credential checks moto cannot answer
+    assert provider["allowed_account_ids"] == ["123456789012"]
     # (moto answers sts:GetCallerIdentity, so the provider learns the account and builds real ARNs)
     assert provider["skip_credentials_validation"] is True and "skip_requesting_account_id" not in provider
+    # AND it has no `endpoints` block (seconds of provider CPU per validation): AWS_ENDPOINT_URL says where
+    assert "endpoints" not in provider
     # AND the recursion config moto lacks is off by default, while the rest of the stack is unchanged
     assert "aws_lambda_function_recursion_config" not in out["resource"]
     plain = synth(stack_of(SelfInvokingStack, Settings(recursion_config=False)))
@@ -180,7 +196,10 @@ def test_emulator_mode_points_every_used_service_at_the_endpoint_and_keeps_state
 
 
 def test_an_invalid_emulator_endpoint_is_refused():
-    with pytest.raises(ConfigurationError, match=r"emulator_endpoint \(EMULATOR_ENDPOINT\) must be an http\(s\)://host\[:port\] URL; got 'localhost:5000'"):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"emulator_endpoint \(EMULATOR_ENDPOINT\) must be an http\(s\)://host\[:port\] URL; got 'localhost:5000'",
+    ):
         Settings.from_environment({"EMULATOR_ENDPOINT": "localhost:5000"})
 
 
@@ -189,8 +208,10 @@ def test_local_state_goes_to_the_configured_folder():
     assert out["terraform"]["backend"] == {"local": {"path": "/srv/state/terraform.SqsDestinationStack.tfstate"}}
 
 
-def test_the_emulator_tool_knows_every_stack_of_the_app():
+def test_the_emulator_tool_knows_every_stack_of_the_app_and_the_account_the_stacks_accept():
     from main import STACKS
-    from tools.emulator import STACKS as EMULATOR_STACKS
+    from stacks.settings import EMULATOR_ACCOUNT_ID
+    from tools import emulator
 
-    assert EMULATOR_STACKS == tuple(STACKS)
+    assert emulator.STACKS == tuple(STACKS)
+    assert emulator.EMULATOR_ACCOUNT_ID == EMULATOR_ACCOUNT_ID

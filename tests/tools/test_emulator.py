@@ -11,7 +11,10 @@ import socket
 import boto3
 import pytest
 
-from tools.emulator import Emulator, EmulatorError, endpoint, free_port, is_up, main, port_taken
+from tools.emulator import Emulator, EmulatorError, client_environment, endpoint, free_port, is_up, main, port_taken
+
+# Most of these start a real moto server (about a second each): `make test` runs them, `make check` does not.
+pytestmark = pytest.mark.slow
 
 
 def fake_cdktf(calls):
@@ -22,13 +25,15 @@ def fake_cdktf(calls):
             for stack in stacks:
                 (workdir / "state" / f"terraform.{stack}.tfstate").write_text("{}")
             outputs_file.write_text(json.dumps({stack: {"name": f"{stack}-output"} for stack in stacks}))
+
     return runner
 
 
 @pytest.fixture
 def emulator(tmp_path):
     """(emulator, messages, cdktf calls) on a free port, whatever listens there stopped at the end."""
-    messages, calls = [], []
+    messages: list[str] = []
+    calls: list[tuple[str, tuple[str, ...]]] = []
     made = Emulator(tmp_path / ".emulator", free_port(), runner=fake_cdktf(calls), say=messages.append)
     yield made, messages, calls
     if port_taken(made.port):
@@ -42,7 +47,7 @@ def test_a_server_left_running_after_make_clean_is_found_by_its_port_and_stopped
     shutil.rmtree(first.workdir)
     assert is_up(first.port)
     # WHEN destroy-local runs with nothing on disk
-    messages = []
+    messages: list[str] = []
     Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append).destroy(["response-only"])
     # THEN it found the server from its port and stopped it: the port is free
     assert messages == [f"moto server on {endpoint(first.port)} stopped"]
@@ -53,19 +58,26 @@ def test_a_deploy_after_make_clean_resets_the_orphaned_server_and_says_so(emulat
     # GIVEN a server holding a resource whose state was deleted
     first, _, _ = emulator
     first.deploy(["sqs-destination"])
-    sqs = boto3.client("sqs", endpoint_url=endpoint(first.port), region_name="us-east-1",
-                       aws_access_key_id="test", aws_secret_access_key="test")
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=endpoint(first.port),
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
     sqs.create_queue(QueueName="left-over")
     shutil.rmtree(first.workdir)
     # WHEN deploying again
-    messages = []
+    messages: list[str] = []
     Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append).deploy(["sqs-destination"])
     # THEN the server was reset (no EntityAlreadyExists later), and the message says why
     assert sqs.list_queues().get("QueueUrls", []) == []
     (message,) = messages
     assert message.startswith(f"moto server on {endpoint(first.port)} (pid ")
-    assert message.endswith("was left running without the state of what it holds (after `make clean`?): "
-                            "reset it, so this deploy starts from nothing")
+    assert message.endswith(
+        "was left running without the state of what it holds (after `make clean`?): "
+        "reset it, so this deploy starts from nothing"
+    )
 
 
 def test_a_taken_port_is_named_with_how_to_pick_another(emulator):
@@ -77,7 +89,9 @@ def test_a_taken_port_is_named_with_how_to_pick_another(emulator):
             made.deploy(["response-only"])
     message = str(caught.value)
     assert message.startswith(f"port {made.port} on 127.0.0.1 is in use by pid ")
-    assert message.endswith(f"Pick another port: EMULATOR_PORT={made.port + 1} make deploy-local (and the same for destroy-local)")
+    assert message.endswith(
+        f"Pick another port: EMULATOR_PORT={made.port + 1} make deploy-local (and the same for destroy-local)"
+    )
     assert calls == []
 
 
@@ -85,8 +99,10 @@ def test_a_partial_destroy_keeps_the_server_and_says_so(emulator):
     made, messages, calls = emulator
     made.deploy(["response-only", "self-invoking"])
     made.destroy(["response-only"])
-    assert messages[-1] == (f"moto server keeps running on {endpoint(made.port)} for the stacks still deployed: "
-                            "self-invoking (make destroy-local stops it after destroying them)")
+    assert messages[-1] == (
+        f"moto server keeps running on {endpoint(made.port)} for the stacks still deployed: "
+        "self-invoking (make destroy-local stops it after destroying them)"
+    )
     assert is_up(made.port)
     assert made.outputs() == {"self-invoking": {"name": "self-invoking-output"}}
     assert calls == [("deploy", ("response-only", "self-invoking")), ("destroy", ("response-only",))]
@@ -107,7 +123,10 @@ def test_state_left_by_a_server_that_is_gone_is_removed_and_said(emulator):
     made.outputs_file.write_text(json.dumps({"old-stack": {}}))
     # WHEN deploying THEN the stale state is gone, and the message says so before the server starts
     made.deploy(["response-only"])
-    assert messages[0] == f"removed the emulator state in {made.state_dir}: the server it described is gone, and its resources with it"
+    assert (
+        messages[0]
+        == f"removed the emulator state in {made.state_dir}: the server it described is gone, and its resources with it"
+    )
     assert messages[1].startswith(f"moto server started on {endpoint(made.port)} (pid ")
     assert sorted(p.name for p in made.state_dir.iterdir()) == ["terraform.response-only.tfstate"]
     assert sorted(made.outputs()) == ["response-only"]
@@ -116,8 +135,10 @@ def test_state_left_by_a_server_that_is_gone_is_removed_and_said(emulator):
 def test_destroy_without_a_server_says_where_it_looked(emulator):
     made, messages, calls = emulator
     made.destroy(["response-only"])
-    assert messages == [f"no moto server answers on {endpoint(made.port)}: nothing to destroy "
-                        "(EMULATOR_PORT names the port if it was started on another)"]
+    assert messages == [
+        f"no moto server answers on {endpoint(made.port)}: nothing to destroy "
+        "(EMULATOR_PORT names the port if it was started on another)"
+    ]
     assert calls == []
 
 
@@ -127,3 +148,27 @@ def test_a_bad_emulator_port_is_refused(monkeypatch, capsys):
         main(["deploy"])
     assert caught.value.code == 2
     assert "EMULATOR_PORT must be a port number between 1024 and 65535; got '80'" in capsys.readouterr().err
+
+
+def test_the_client_environment_sends_every_call_to_the_emulator_with_test_credentials():
+    # GIVEN a user environment with a profile, a session and endpoints of its own
+    user = {
+        "PATH": "/usr/bin",
+        "AWS_PROFILE": "prod",
+        "AWS_SESSION_TOKEN": "token",
+        "AWS_ACCESS_KEY_ID": "AKIAREAL",
+        "AWS_ENDPOINT_URL": "https://example.com",
+        "AWS_ENDPOINT_URL_LAMBDA": "https://lambda.example.com",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true",
+    }
+    # WHEN the emulator's tools build the environment of terraform and the cdktf CLI
+    env = client_environment("http://127.0.0.1:4599", base=user)
+    # THEN nothing of the user's can redirect a call or lend it real credentials
+    assert {k: v for k, v in env.items() if k.startswith("AWS_")} == {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:4599",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    assert env["EMULATOR_ENDPOINT"] == "http://127.0.0.1:4599" and env["PATH"] == "/usr/bin"

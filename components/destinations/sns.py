@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from constructs import Construct
 
-from components.arns import SNS_TOPIC, customer_key_arn, require_arn
-from components.destinations.base import Destination, DestinationKind
-from components.destinations.sqs import KMS_ACTIONS
+from components.arns import SNS_TOPIC, require_arn
+from components.destinations.base import Destination, DestinationKind, grant_key_use
 from components.iam import PolicyStatement
 
 if TYPE_CHECKING:
@@ -33,12 +32,11 @@ class SnsDestination(Destination):
     def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         fn.add_to_role_policy(PolicyStatement(actions=("sns:Publish",), resources=(self.topic_arn,)))
         if self._topic is not None:
-            key = customer_key_arn(
+            grant_key_use(
                 scope,
+                fn,
                 self._topic.kms_master_key_id_input,
                 f"topic {self._topic.node.path!r}",
                 aws_managed_alias="alias/aws/sns",
             )
-            if key is not None:
-                fn.add_to_role_policy(PolicyStatement(actions=KMS_ACTIONS, resources=(key,)))
         return self.topic_arn

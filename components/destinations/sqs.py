@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from constructs import Construct
 
-from components.arns import SQS_QUEUE, customer_key_arn, is_reference, require_arn
-from components.destinations.base import Destination, DestinationKind
+from components.arns import SQS_QUEUE, is_reference, require_arn
+from components.destinations.base import Destination, DestinationKind, grant_key_use
 from components.errors import ConfigurationError
 from components.iam import PolicyStatement
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from components.function import Function
 
 SEND_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
-KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 PARAMETER = "SqsDestination(queue)"
 
 
@@ -49,12 +48,11 @@ class SqsDestination(Destination):
     def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
         fn.add_to_role_policy(PolicyStatement(actions=SEND_ACTIONS, resources=(self.queue_arn,)))
         if self._queue is not None:
-            key = customer_key_arn(
+            grant_key_use(
                 scope,
+                fn,
                 self._queue.kms_master_key_id_input,
                 f"queue {self._queue.node.path!r}",
                 aws_managed_alias="alias/aws/sqs",
             )
-            if key is not None:
-                fn.add_to_role_policy(PolicyStatement(actions=KMS_ACTIONS, resources=(key,)))
         return self.queue_arn

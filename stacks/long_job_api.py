@@ -8,10 +8,10 @@ Both routes need SigV4-signed requests (``AWS_IAM``); the stage is throttled and
 
 from constructs import Construct
 
-from components import SelfInvokingFunction
 from components.http_api import LambdaHttpApi
 from components.table import Table
-from stacks.base import FUNCTIONS_DIR, AppStack
+from stacks.base import AppStack
+from stacks.self_invoking import long_job_function
 from stacks.settings import Settings
 
 ROUTES = ("POST /jobs", "GET /jobs/{job_id}")
@@ -21,15 +21,7 @@ class LongJobApiStack(AppStack):
     def __init__(self, scope: Construct, id: str, *, settings: Settings) -> None:
         super().__init__(scope, id, settings=settings)
         jobs = Table(self, "Jobs", partition_key="job_id", sort_key="item", ttl_attribute="expires_at")
-        job = SelfInvokingFunction(
-            self,
-            "LongJob",
-            code=FUNCTIONS_DIR / "long_job",
-            timeout=60,
-            max_chain_depth=100,
-            allow_recursive_loop=settings.recursion_config,
-            environment={"JOBS_TABLE": jobs.name},
-        )
+        job = long_job_function(self, settings, environment={"JOBS_TABLE": jobs.name})
         jobs.grant_items(job, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
         api = LambdaHttpApi(self, "Api", function=job, routes=ROUTES)
 

@@ -58,9 +58,14 @@ def long_job(monkeypatch):
     return load_function("long_job")
 
 
-@pytest.fixture
-def lambda_stub():
-    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+def stubbed_client(service):
+    """(client, stubber) for a fixture to yield from: every queued response must be used."""
+    client = boto3.client(service, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
     with Stubber(client) as stubber:
         yield client, stubber
         stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def lambda_stub():
+    yield from stubbed_client("lambda")

@@ -6,10 +6,10 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 from moto import mock_aws
 
-from tests.functions.conftest import RecordingLambdaClient
+from tests.functions.conftest import RecordingLambdaClient, stubbed_client
 from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
@@ -37,10 +37,7 @@ def continuation(hop, cursor=0, end=10 * CHUNK, total=0, chain_id=JOB_ID):
 
 @pytest.fixture
 def dynamodb():
-    client = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+    yield from stubbed_client("dynamodb")
 
 
 @pytest.fixture

@@ -167,21 +167,50 @@ def _environment(variables: Mapping[str, str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (main thread only; elsewhere the caller checks afterwards)."""
+    """Interrupt the block after ``seconds`` (main thread only; elsewhere the caller checks afterwards).
+
+    The real-time timer is the process's one, and someone may hold it already: pytest-timeout's
+    default method, a server's own watchdog. Their deadline is kept: if it comes first, their handler
+    runs when it is due (not ours), and afterwards their timer goes on with what is left of it.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    started = time.monotonic()
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    previous = signal.getsignal(signal.SIGALRM)
+    outer_fired = False
 
-    def expire(signum: int, frame: Any) -> None:
+    def own(signum: int, frame: Any) -> None:
         raise _TimedOut()
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    def outer(signum: int, frame: Any) -> None:
+        nonlocal outer_fired
+        outer_fired = True
+        signal.signal(signal.SIGALRM, previous)
+        if callable(previous):
+            previous(signum, frame)
+        else:  # SIG_DFL or SIG_IGN: what the signal would have done without us
+            signal.raise_signal(signal.SIGALRM)
+        # Their handler returned: ours is still due.
+        signal.signal(signal.SIGALRM, own)
+        signal.setitimer(signal.ITIMER_REAL, max(seconds - (time.monotonic() - started), 1e-6))
+
+    outer_first = 0 < outer_delay <= seconds
+    signal.signal(signal.SIGALRM, outer if outer_first else own)
+    signal.setitimer(signal.ITIMER_REAL, outer_delay if outer_first else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_fired:
+            if outer_interval:
+                signal.setitimer(signal.ITIMER_REAL, outer_interval, outer_interval)
+        elif outer_delay:
+            left = outer_delay - (time.monotonic() - started)
+            # Overdue (it fell due as the block ended): it fires now, as it would have.
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), outer_interval)
 
 
 def error_payload(error: BaseException, request_id: str) -> dict[str, Any]:

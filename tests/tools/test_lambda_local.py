@@ -3,6 +3,8 @@
 import io
 import os
 import re
+import signal
+import time
 
 import boto3
 import pytest
@@ -60,6 +62,61 @@ def test_an_unhandled_exception_becomes_the_runtimes_error_payload():
     assert (invocation.error["errorType"], invocation.error["requestId"]) == ("ValueError", invocation.request_id)
     assert 'raise ValueError("event.numbers must be a non-empty list of numbers")' in invocation.error["stackTrace"][-1]
     assert '{"errorMessage": "event.numbers must be a non-empty list of numbers", "errorType": "ValueError"}' in text
+
+
+@pytest.fixture
+def real_time_timer():
+    """The process's real-time timer and its SIGALRM handler, as they were, back after the test.
+
+    pytest-timeout's default method holds them while a test runs: the test's own watchdog.
+    """
+    delay, interval = signal.getitimer(signal.ITIMER_REAL)
+    handler, started = signal.getsignal(signal.SIGALRM), time.monotonic()
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, handler)
+    if delay:
+        signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - started), 1e-6), interval)
+
+
+def test_a_watchdog_timer_set_before_an_invocation_runs_on_after_it(real_time_timer):
+    # GIVEN a watchdog's timer due in 100 s, on the timer the runtime uses for handler timeouts
+    def watchdog(signum, frame):
+        raise AssertionError("the watchdog fired early")
+
+    signal.signal(signal.SIGALRM, watchdog)
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    started = time.monotonic()
+    # WHEN a handler runs under its own 5 s timeout
+    invocation, _ = invoke(lambda event, context: {"ok": True}, timeout_ms=5_000)
+    left, _ = signal.getitimer(signal.ITIMER_REAL)
+    elapsed = time.monotonic() - started
+    # THEN the watchdog still runs, with its own handler, due when it was before the call
+    assert invocation.result == {"ok": True}
+    assert 100 - elapsed - 0.01 <= left <= 100
+    assert signal.getsignal(signal.SIGALRM) is watchdog
+
+
+def test_a_watchdog_due_before_the_handlers_timeout_fires_with_its_own_handler(real_time_timer):
+    # GIVEN a watchdog due in 0.2 s, and a handler that never returns, with a 3 s timeout
+    class Barked(BaseException):
+        pass
+
+    def watchdog(signum, frame):
+        raise Barked()
+
+    signal.signal(signal.SIGALRM, watchdog)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+
+    def handler(event, context):
+        while True:
+            time.sleep(0.01)
+
+    started = time.monotonic()
+    # WHEN it is invoked THEN the watchdog interrupts it when the watchdog is due, not the handler's timeout
+    with pytest.raises(Barked):
+        invoke(handler, timeout_ms=3_000)
+    assert time.monotonic() - started < 3
 
 
 def test_a_handler_past_its_timeout_is_interrupted_even_if_it_catches_exceptions():

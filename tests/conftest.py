@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import shutil
 import sys
 
 import pytest
@@ -11,6 +12,7 @@ sys.dont_write_bytecode = True
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from components import provider_imports  # noqa: E402
+from tools.preflight import in_ci, terraform_problem  # noqa: E402
 from tools.terraform_cli import write_config  # noqa: E402
 
 # Only the provider submodules the tests use are imported (see components/provider_imports.py).
@@ -48,6 +50,15 @@ def pytest_collection_modifyitems(config, items):
         return 1 if item.get_closest_marker("slow") or item.get_closest_marker("terraform") else 2
 
     items.sort(key=rank)
+
+
+def pytest_runtest_setup(item):
+    """Tests that run terraform (markers ``terraform``, ``emulator``) skip without it, except in CI, where they fail."""
+    needs_terraform = item.get_closest_marker("terraform") or item.get_closest_marker("emulator")
+    if needs_terraform and shutil.which("terraform") is None:
+        if in_ci():
+            pytest.fail(terraform_problem(), pytrace=False)
+        pytest.skip("terraform is not installed")
 
 
 def produced_once(tmp_path_factory, name, produce):

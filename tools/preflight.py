@@ -4,10 +4,12 @@
 
 Run with the Python the project will use (the Makefile's ``PYTHON``); standard library only, and
 written to run on old Pythons too, so that it can say they are too old. Exit 1 with the message for
-``python`` and ``node`` (setup cannot go on); ``terraform`` only warns (synth does not need it; the
-tests that run it are skipped without it).
+``python`` and ``node`` (setup cannot go on). ``terraform`` only warns on a developer's machine
+(synth does not need it; the tests that run it are skipped without it), but in CI (``CI`` set, as
+every CI service sets it) it is an error: a green CI must mean the terraform tests ran.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -48,15 +50,30 @@ def node_problem():
     return None
 
 
-def terraform_problem():
-    if shutil.which("terraform") is None:
+def in_ci(environ=os.environ):
+    """Whether this runs in CI, where a test skipped for want of a tool would hide that it never ran."""
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+TERRAFORM_INSTALL = (
+    "Install Terraform 1.10 or newer:\n"
+    "  https://developer.hashicorp.com/terraform/install (Debian/Ubuntu: HashiCorp's apt repository,\n"
+    "  then sudo apt install terraform)"
+)
+
+
+def terraform_problem(environ=os.environ):
+    if shutil.which("terraform") is not None:
+        return None
+    if in_ci(environ):
         return (
-            "warning: terraform is not on PATH: synth works, but the tests that run terraform (validate,\n"
-            "  emulator deploys) will be skipped. Install Terraform 1.10 or newer:\n"
-            "  https://developer.hashicorp.com/terraform/install (Debian/Ubuntu: HashiCorp's apt repository,\n"
-            "  then sudo apt install terraform)"
+            "terraform is not on PATH, and CI is set: the tests that run terraform (validate, emulator\n"
+            "  deploys) must run in CI, so this stops here instead of skipping them. " + TERRAFORM_INSTALL
         )
-    return None
+    return (
+        "warning: terraform is not on PATH: synth works, but the tests that run terraform (validate,\n"
+        "  emulator deploys) will be skipped. " + TERRAFORM_INSTALL
+    )
 
 
 def main(argv):
@@ -68,7 +85,7 @@ def main(argv):
     if problem is None:
         return 0
     sys.stderr.write(problem + "\n")
-    return 0 if argv[1] == "terraform" else 1
+    return 0 if problem.startswith("warning:") else 1
 
 
 if __name__ == "__main__":

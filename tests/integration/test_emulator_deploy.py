@@ -7,7 +7,6 @@ the synthesized wiring is accepted and reads back as synthesized, not that event
 
 import json
 import os
-import shutil
 import time
 
 import boto3
@@ -22,10 +21,7 @@ from tests.support import run_terraform
 from tools.emulator import EMULATOR_ACCOUNT_ID as ACCOUNT
 from tools.emulator import REGION, client_environment, moto_server
 
-pytestmark = [
-    pytest.mark.emulator,
-    pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
-]
+pytestmark = pytest.mark.emulator
 PREFIX = "lambda-async-dev"
 DEFAULT_BUS = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"
 TIMINGS: dict[str, float] = {}

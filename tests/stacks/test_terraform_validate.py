@@ -9,10 +9,6 @@ import pytest
 from main import STACKS
 from tests.support import run_terraform, unplaced_after_topological_sort
 
-pytestmark = [
-    pytest.mark.terraform,
-    pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed"),
-]
 EDGE = re.compile(r'^\s*"([^"]+)" -> "([^"]+)";?$')
 
 
@@ -26,6 +22,7 @@ def stack_copy(synthesized_app, stack, tmp_path):
     return tmp_path
 
 
+@pytest.mark.terraform
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_is_valid_terraform(stack, synthesized_app, tmp_path):
     # GIVEN a synthesized stack, initialized without its backend
@@ -36,6 +33,7 @@ def test_stack_is_valid_terraform(stack, synthesized_app, tmp_path):
     assert (report["valid"], report["error_count"], report["warning_count"]) == (True, 0, 0), report["diagnostics"]
 
 
+@pytest.mark.terraform
 def test_self_invoking_stack_graph_has_no_cycle(synthesized_app, tmp_path):
     # GIVEN the self-invoking stack, initialized with its local backend moved to a temp file
     workdir = stack_copy(synthesized_app, "self-invoking", tmp_path)

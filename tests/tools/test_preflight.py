@@ -34,12 +34,33 @@ def test_a_python_without_venv_gets_the_package_to_install(monkeypatch):
     assert problem.endswith(f"Install it: sudo apt install python{major}.{minor}-venv")
 
 
-def test_missing_node_is_refused_and_missing_terraform_only_warned(monkeypatch, capsys):
+def test_missing_node_is_refused_and_missing_terraform_only_warned_outside_ci(monkeypatch, capsys):
+    # GIVEN a developer's machine (no CI variable) without node or terraform
     monkeypatch.setattr(preflight.shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    # WHEN setup checks them THEN node stops it, terraform is a warning
     assert preflight.main(["preflight", "node"]) == 1
     assert "Node.js and npm are needed for the cdktf CLI" in capsys.readouterr().err
     assert preflight.main(["preflight", "terraform"]) == 0
     assert capsys.readouterr().err.startswith("warning: terraform is not on PATH: synth works, but the tests")
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_in_ci_missing_terraform_stops_the_run(monkeypatch, capsys, value):
+    # GIVEN CI set, as CI services and .ci/run set it, and no terraform
+    monkeypatch.setattr(preflight.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", value)
+    # WHEN the test run checks for terraform THEN it stops, saying the terraform tests must run
+    assert preflight.main(["preflight", "terraform"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "terraform is not on PATH, and CI is set: the tests that run terraform (validate, emulator\n"
+        "  deploys) must run in CI"
+    )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", False), ("0", False), ("false", False), ("1", True)])
+def test_ci_counts_as_set_unless_empty_or_false(value, expected):
+    assert preflight.in_ci({"CI": value}) is expected
 
 
 @pytest.mark.skipif(not OLD_PYTHONS, reason="no Python 3.10 on this machine")

@@ -113,15 +113,17 @@ def test_the_source_code_hash_is_the_sha256_of_the_archive_cdktf_writes_under_th
     assert function["source_code_hash"] == base64.b64encode(hashlib.sha256(archive).digest()).decode()
 
 
-def test_functions_from_copies_with_other_mtimes_synthesize_identical_terraform(tmp_path):
+def test_functions_from_copies_with_other_mtimes_synthesize_identical_terraform(tmp_path, monkeypatch):
     # GIVEN the same two handlers in two checkouts with other mtimes and modes
     checkouts = [
         copy_with(FUNCTIONS_DIR, tmp_path / "a" / "functions", mtime=915148800, file_mode=0o600),
         copy_with(FUNCTIONS_DIR, tmp_path / "b" / "functions", mtime=1924992000, file_mode=0o755, reverse_order=True),
     ]
-    # WHEN a stack of First and Second is synthesized from each
+    # WHEN a stack of First and Second is synthesized from each, packaged into its own cache (as on two
+    # machines: a shared cache would hand the second checkout the first one's archives)
     outputs = []
-    for functions in checkouts:
+    for index, functions in enumerate(checkouts):
+        monkeypatch.setenv(CACHE_ENV, str(tmp_path / f"cache-{index}"))
         stack = new_stack("pair")
         Function(stack, "First", code=functions / "first")
         Function(stack, "Second", code=functions / "second")

@@ -20,14 +20,29 @@ class SteppingClock:
         return self.now
 
 
-class RecordingLambdaClient:
-    """Stands in for ``boto3.client("lambda")`` in handler tests: asynchronous invokes are recorded."""
+class Timeline(list):
+    """Every AWS call of a test's clients, ``"<service>.<Operation>"``, in the order the handler made them."""
 
-    def __init__(self) -> None:
+    def watch(self, client):
+        """Record the calls of a boto3 client (a stubbed one too: this runs before the Stubber answers)."""
+        service = client.meta.service_model.service_name
+        client.meta.events.register("before-parameter-build", lambda model, **_: self.append(f"{service}.{model.name}"))
+        return client
+
+
+class RecordingLambdaClient:
+    """Stands in for ``boto3.client("lambda")`` in handler tests: asynchronous invokes are recorded.
+
+    With a ``timeline``, each invoke is also written there, beside the calls of the test's other clients.
+    """
+
+    def __init__(self, timeline: Timeline | None = None) -> None:
         self.queued: list[tuple[str, Any]] = []
+        self.timeline = timeline if timeline is not None else Timeline()
 
     def invoke(self, *, FunctionName, InvocationType="RequestResponse", Payload=b"{}", **_):
         assert InvocationType == "Event", f"handlers hand off asynchronously; got InvocationType={InvocationType!r}"
+        self.timeline.append("lambda.Invoke")
         self.queued.append((FunctionName, json.loads(Payload)))
         return {"StatusCode": 202}
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import ANY
 from moto import mock_aws
 
-from tests.functions.conftest import RecordingLambdaClient, stubbed_client
+from tests.functions.conftest import RecordingLambdaClient, Timeline, stubbed_client
 from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
@@ -41,6 +41,15 @@ def dynamodb():
 
 
 @pytest.fixture
+def timeline(dynamodb):
+    """One timeline for the table's calls and (through ``RecordingLambdaClient(timeline)``) the hand-offs."""
+    client, _ = dynamodb
+    timeline = Timeline()
+    timeline.watch(client)
+    return timeline
+
+
+@pytest.fixture
 def table(long_job, dynamodb):
     client, _ = dynamodb
     return long_job.JobTable(client, TABLE)
@@ -68,7 +77,9 @@ def stored_job(status, **extra):
 # --- POST /jobs --------------------------------------------------------------------------------------
 
 
-def test_post_creates_the_job_hands_off_hop_0_and_answers_202_with_where_to_look(long_job, table, dynamodb, context):
+def test_post_creates_the_job_hands_off_hop_0_and_answers_202_with_where_to_look(
+    long_job, table, dynamodb, timeline, context
+):
     # GIVEN a signed POST /jobs with n = 500000
     _, stubber = dynamodb
     stubber.add_response(
@@ -89,10 +100,12 @@ def test_post_creates_the_job_hands_off_hop_0_and_answers_202_with_where_to_look
             },
         },
     )
-    client = RecordingLambdaClient()
+    client = RecordingLambdaClient(timeline)
     # WHEN handled
     response = long_job.process(event("api_post_jobs.json"), context, client, table)
-    # THEN 202 with the job id, its status URL and a Location header, and hop 0 of that job is queued
+    # THEN the job exists before its hop 0 is handed off: a hop never runs for a job that is not there
+    assert timeline == ["dynamodb.PutItem", "lambda.Invoke"]
+    # AND the answer is 202 with the job id, its status URL and a Location header, and hop 0 of that job is queued
     body = json.loads(response["body"])
     assert response["statusCode"] == 202
     assert body == {
@@ -227,7 +240,7 @@ def test_a_duplicate_delivery_finds_its_claim_taken_and_does_nothing(long_job, t
     assert client.queued == []
 
 
-def test_a_hop_writes_its_progress_before_handing_off(long_job, table, dynamodb, context, monkeypatch):
+def test_a_hop_writes_its_progress_before_handing_off(long_job, table, dynamodb, timeline, context, monkeypatch):
     monkeypatch.setenv("STEP_BUDGET", "2")
     _, stubber = dynamodb
     stubber.add_response("put_item", {}, None)
@@ -242,8 +255,11 @@ def test_a_hop_writes_its_progress_before_handing_off(long_job, table, dynamodb,
             "ExpressionAttributeValues": {":hop": {"N": "1"}, ":cursor": {"N": "100000"}, ":now": ANY},
         },
     )
-    client = RecordingLambdaClient()
+    client = RecordingLambdaClient(timeline)
+    # WHEN hop 1 runs its two chunks
     long_job.process(continuation(1), context, client, table)
+    # THEN it claims the hop, writes its progress, and only then hands hop 2 off
+    assert timeline == ["dynamodb.PutItem", "dynamodb.UpdateItem", "lambda.Invoke"]
     assert client.queued[0][1]["state"]["hop"] == 2
 
 

@@ -59,12 +59,13 @@ def test_a_permission_without_source_arn_is_reported(documents):
     broken = copy.deepcopy(documents["response-only"])
     for permission in broken["resource"]["aws_lambda_permission"].values():
         del permission["source_arn"]
-    problems = problems_of("response-only", broken)
-    assert problems[0] == (
+    # THEN the permission is reported, and the target hop is no longer allowed from that rule only
+    assert problems_of("response-only", broken) == [
         "lambda permission First/EventInvokeConfig/Success/InvokePermission has no source_arn: "
-        "any events.amazonaws.com resource could invoke"
-    )
-    assert len(problems) == 2  # and the target hop is no longer allowed from that rule only
+        "any events.amazonaws.com resource could invoke",
+        "cloudwatch_event_rule:First/EventInvokeConfig/Success/Rule.name --> Second: "
+        "no lambda permission lets events.amazonaws.com invoke it from that rule",
+    ]
 
 
 def test_wildcard_actions_and_resources_are_reported(documents):
@@ -109,7 +110,7 @@ def test_a_wildcard_grant_still_allows_the_hop_it_covers(documents):
 
 
 def test_json_output_lists_hops_and_problems(synthesized_app, capsys):
-    main([str(synthesized_app), "--json"])
+    assert main([str(synthesized_app), "--json"]) == 0
     reports = {r["stack"]: r for r in json.loads(capsys.readouterr().out)}
     assert sorted(reports) == sorted(STACKS)
     assert reports["self-invoking"]["hops"][0] == "LongJob -> itself (asynchronous self-invocation)"
@@ -122,7 +123,7 @@ def test_the_committed_wiring_diagram_is_current(synthesized_app):
 
 
 def test_aws_defaults_are_printed_as_defaults(synthesized_app, capsys):
-    main([str(synthesized_app)])
+    assert main([str(synthesized_app)]) == 0
     text = capsys.readouterr().out
     assert (
         "async invoke First:$LATEST retries=2 (default) max_event_age=21600 (default) on_success=lambda_function:Second"

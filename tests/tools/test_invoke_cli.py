@@ -57,7 +57,9 @@ def test_async_text_shows_each_attempt_and_exits_0_whatever_the_handlers_did(syn
 
 
 def test_env_and_timeout_override_the_functions_settings_from_the_json(synthesized_app, tmp_path):
-    # GIVEN the event in a file, STEP_BUDGET=1 and a 5 s timeout for LongJob
+    # GIVEN a three-chunk job in a file, and LongJob (60 s timeout in the JSON, 5 s safety margin by
+    # default) told to hand off with less than 40 s left and given a 30 s timeout: each override alone
+    # leaves more than its margin after a chunk (60 s > 40 s; 30 s > 5 s), both together less
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"n": 150_000}))
     code, out, _ = cli(
@@ -69,12 +71,12 @@ def test_env_and_timeout_override_the_functions_settings_from_the_json(synthesiz
         "--outdir",
         str(synthesized_app),
         "--env",
-        "STEP_BUDGET=1",
+        "SAFETY_MARGIN_MS=40000",
         "--timeout",
-        "5",
+        "30",
         "--json",
     )
-    # THEN each hop does one chunk: three hops for three chunks
+    # THEN every hop runs out of margin after one chunk: three hops for three chunks
     run = json.loads(out)
     assert code == 0
     assert [i["result"].get("status") for i in run["invocations"]] == ["handed-off", "handed-off", "completed"]

@@ -105,7 +105,13 @@ def test_a_signature_made_with_another_secret_is_refused(api_url, monkeypatch):
 def test_the_url_comes_from_the_stacks_outputs_and_is_required(tmp_path, api_url):
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"long-job-api": {"api_url": api_url}}))
-    assert run("--outputs", str(outputs), "status", "00000000-0000-4000-8000-000000000000")[0] == 1
+    # GIVEN only the outputs file naming the API WHEN a status is asked THEN the API itself answers (404)
+    code, text, _, (body,) = run("--outputs", str(outputs), "status", "00000000-0000-4000-8000-000000000000")
+    assert (code, text.splitlines()[0], body) == (
+        1,
+        "HTTP 404",
+        {"error": "no job 00000000-0000-4000-8000-000000000000"},
+    )
     code, _, err, _ = run("--outputs", str(tmp_path / "none.json"), "status", "x")
     assert code == 2
     assert err.strip() == (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 FIRST_CODE = FUNCTIONS_DIR / "first"
 SECOND_CODE = FUNCTIONS_DIR / "second"
 LONG_JOB_CODE = FUNCTIONS_DIR / "long_job"
+# What uuid.uuid4() gives: the job and chain ids.
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 def new_app() -> App:

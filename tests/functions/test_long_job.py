@@ -8,6 +8,7 @@ import pytest
 from botocore.stub import ANY
 
 from tests.functions.conftest import RecordingLambdaClient, SteppingClock, run_chain
+from tests.support import UUID4
 from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
@@ -44,6 +45,7 @@ def test_it_hands_off_with_an_asynchronous_self_invoke_before_the_timeout(long_j
     result = long_job.process({"n": 10**9}, context, client)
     # THEN after three chunks (20, 40, 60 s used; 0 s left < 5 s) it invokes itself as an Event and returns
     assert result == {"status": "handed-off", "chain_id": result["chain_id"], "next_hop": 1}
+    assert UUID4.fullmatch(result["chain_id"])
 
 
 def test_the_hand_off_carries_the_progress_of_the_hop(long_job):
@@ -77,7 +79,7 @@ def test_a_chain_of_hops_gives_the_same_result_as_one_run(long_job, monkeypatch)
     events, results = run_chain(long_job, {"n": n})
     # THEN 5 hops ran, numbered 0..4, all of one chain, and the last returns the exact sum
     assert [e.get("state", {}).get("hop", 0) for e in events] == [0, 1, 2, 3, 4]
-    assert len({r["chain_id"] for r in results}) == 1
+    assert len({r["chain_id"] for r in results}) == 1 and UUID4.fullmatch(results[0]["chain_id"])
     assert results[-1] == {
         "status": "completed",
         "chain_id": results[0]["chain_id"],
@@ -161,7 +163,7 @@ def test_an_http_request_starts_the_job_and_answers_202_with_the_chain_id(long_j
     response = long_job.process(event, context, client)
     # THEN 202 with the chain id comes back at once and hop 0 is queued with that chain id
     chain_id = json.loads(response["body"])["chain_id"]
-    assert response["statusCode"] == 202
+    assert response["statusCode"] == 202 and UUID4.fullmatch(chain_id)
     ((_, payload),) = client.queued
     assert payload["state"] == {
         "chain_id": chain_id,

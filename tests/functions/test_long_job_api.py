@@ -10,6 +10,7 @@ from botocore.stub import ANY
 from moto import mock_aws
 
 from tests.functions.conftest import RecordingLambdaClient, Timeline, stubbed_client
+from tests.support import UUID4
 from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
@@ -107,7 +108,7 @@ def test_post_creates_the_job_hands_off_hop_0_and_answers_202_with_where_to_look
     assert timeline == ["dynamodb.PutItem", "lambda.Invoke"]
     # AND the answer is 202 with the job id, its status URL and a Location header, and hop 0 of that job is queued
     body = json.loads(response["body"])
-    assert response["statusCode"] == 202
+    assert response["statusCode"] == 202 and UUID4.fullmatch(body["job_id"])
     assert body == {
         "job_id": body["job_id"],
         "status_url": f"https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/jobs/{body['job_id']}",
@@ -351,6 +352,7 @@ def test_every_hop_delivered_twice_still_gives_one_chain_and_the_exact_result(lo
             client.queued.clear()
         job_id = results[0]["chain_id"]
         job = store.get(job_id)
+    assert UUID4.fullmatch(job_id)
     # THEN five hops worked, each duplicate was a no-op, and the job holds the exact result
     assert [r["status"] for r in results] == ["handed-off"] + ["handed-off", "duplicate"] * 3 + [
         "completed",

@@ -11,6 +11,7 @@ import pytest
 from cdktf import App
 
 from stacks import SelfInvokingStack, Settings
+from tests.support import UUID4
 from tools.engine import Engine
 from tools.lambda_local import LambdaContext
 from tools.wiring import Stack, load_stack, stack_file
@@ -432,6 +433,7 @@ def test_the_jobs_api_run_delivers_every_hop_twice_and_still_completes_one_job_e
     assert statuses == [202] + ["handed-off", "duplicate"] * 4 + ["completed", "duplicate"]
     # AND the table holds one job, completed with the exact result, and one claim per hop
     job_id = json.loads(result.invocations[0]["result"]["body"])["job_id"]
+    assert UUID4.fullmatch(job_id)
     items = {item["item"]: item for item in result.tables["Jobs"]}
     assert sorted(items) == ["hop#00000", "hop#00001", "hop#00002", "hop#00003", "hop#00004", "job"]
     assert {k: items["job"][k] for k in ("job_id", "status", "hop", "cursor", "end", "result")} == {

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from tests.support import UUID4
 from tools.engine import Engine
 from tools.jobs import main as jobs
 from tools.local_api import LocalApi, server
@@ -58,6 +59,7 @@ def test_start_answers_202_with_the_job_id_and_where_to_read_its_status(api_url)
     code, text, _, (body,) = run("--api-url", api_url, "start", "--n", str(10 * CHUNK))
     assert code == 0 and text.startswith("HTTP 202\n")
     assert body == {"job_id": body["job_id"], "status_url": f"{api_url}/jobs/{body['job_id']}"}
+    assert UUID4.fullmatch(body["job_id"])
 
 
 def test_start_and_wait_ends_with_the_exact_result(api_url):

@@ -158,6 +158,7 @@ def test_all_stacks_synthesize_together_under_their_cli_names():
     ]
 
 
+@pytest.mark.slow  # a subprocess synth: make check leaves it to make test
 def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
     # GIVEN an invalid environment WHEN main.py runs THEN it exits 1 with the message and no output folder
     result = subprocess.run(

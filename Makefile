@@ -63,7 +63,7 @@ synth: setup
 inspect: synth
 	$(PY) -m tools.inspect cdktf.out --diagram docs/wiring.md
 
-# Run one stack's asynchronous wiring locally (tools/engine.py), e.g.
+# Run one stack's asynchronous wiring locally (local_runtime), e.g.
 #   make invoke STACK=response-only FUNCTION=First PAYLOAD='{"numbers": [1, 2, 3]}'
 invoke: synth
 	@test -n "$(STACK)" -a -n "$(FUNCTION)" -a -n '$(PAYLOAD)' || \

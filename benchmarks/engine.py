@@ -36,10 +36,10 @@ provider_imports.install()
 
 from cdktf import App  # noqa: E402
 
+from local_runtime.engine import Engine  # noqa: E402
+from local_runtime.model import load_stack, stack_file  # noqa: E402
 from main import build  # noqa: E402
 from stacks import Settings  # noqa: E402
-from tools.engine import Engine  # noqa: E402
-from tools.wiring import load_stack, stack_file  # noqa: E402
 
 CHUNK = 50_000
 

@@ -7,11 +7,10 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cdktf import App, TerraformStack, Testing
-
-from components.naming import NAME_PREFIX_CONTEXT_KEY
+if TYPE_CHECKING:  # cdktf starts the jsii kernel when imported: handler tests need none of it
+    from cdktf import App, TerraformStack
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 FIRST_CODE = FUNCTIONS_DIR / "first"
@@ -22,10 +21,16 @@ UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 
 
 def new_app() -> App:
+    from cdktf import Testing
+
     return Testing.app()
 
 
 def new_stack(id: str = "test", *, name_prefix: str | None = None) -> TerraformStack:
+    from cdktf import TerraformStack
+
+    from components.naming import NAME_PREFIX_CONTEXT_KEY
+
     stack = TerraformStack(new_app(), id)
     if name_prefix:
         stack.node.set_context(NAME_PREFIX_CONTEXT_KEY, name_prefix)
@@ -33,6 +38,8 @@ def new_stack(id: str = "test", *, name_prefix: str | None = None) -> TerraformS
 
 
 def synth(stack: TerraformStack) -> dict[str, Any]:
+    from cdktf import Testing
+
     return json.loads(Testing.synth(stack))
 
 

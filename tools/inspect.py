@@ -12,8 +12,11 @@ targets, Lambda permissions. Then it verifies the wiring and exits 1 with the li
 - no action with ``*``; no ``*`` resource except for X-Ray's write actions (X-Ray has no
   resource-level permissions); no Lambda permission without ``source_arn``; no permission that no
   hop, log group, X-Ray or self-invocation uses.
-It reads the JSON through ``tools.wiring`` (the one reader every local tool shares) and never
-imports cdktf. A malformed file is reported in one line naming it; exit 2.
+It also reports a grant that cannot be what its action acts on (``lambda:InvokeFunction`` on an API
+Gateway invocation URI, an SQS action on a topic), and what the reader could not interpret (a
+reference to an attribute or resource type the local runtime does not model).
+It reads the resolved model (``local_runtime.model``, the one reader every local tool shares) and
+never imports cdktf. A malformed file is reported in one line naming it; exit 2.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.wiring import Function, Role, Stack, WiringError, load_stacks
-
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+from local_runtime import iam
+from local_runtime.errors import StackFileError
+from local_runtime.model import Function, Role, StackModel, load_stacks
 
 
 @dataclass
@@ -42,46 +45,49 @@ class Report:
 
 
 class _Grants:
-    """Which (statement, resource pattern) of each role some hop uses."""
+    """Which (statement, resource) of each role some hop uses."""
 
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.used: set[tuple[str, int, str]] = set()
+    def __init__(self) -> None:
+        self.used: set[tuple[str, int, int]] = set()
 
     def use(self, role: Role, action: str, resource: str) -> bool:
         """Mark what grants ``action`` on ``resource``; whether anything does."""
-        grants = self.stack.granting(role, action, resource) if self.stack.allows(role, action, resource) else []
-        self.used.update((role.resource.logical_id, index, pattern) for index, pattern in grants)
+        grants = iam.granting(role, action, resource) if iam.allows(role, action, resource) else []
+        self.used.update((role.ref.logical_id, index, position) for index, position in grants)
         return bool(grants)
 
     def use_on(self, role: Role, arn: str) -> bool:
         """Mark every grant of ``role`` on ``arn`` (or its sub-resources ``arn/...``) used; whether there was one."""
         found = False
         for index, statement in enumerate(role.statements):
-            for resource in statement.resources:
-                concrete = str(self.stack.value(resource))
+            for position, resource in enumerate(statement.resources):
                 if (
                     statement.effect == "Allow"
-                    and concrete != "*"
-                    and (concrete == arn or concrete.startswith(f"{arn}/"))
+                    and resource != "*"
+                    and (resource == arn or resource.startswith(f"{arn}/"))
                 ):
-                    self.used.add((role.resource.logical_id, index, resource))
+                    self.used.add((role.ref.logical_id, index, position))
                     found = True
         return found
 
     def unused(self, role: Role) -> Iterable[tuple[Any, str]]:
+        """(statement, resource label) of every Allow grant no hop used."""
         for index, statement in enumerate(role.statements):
             if statement.effect != "Allow":
                 continue
-            for resource in statement.resources:
-                key = (role.resource.logical_id, index, resource)
+            for position, resource in enumerate(statement.resources):
+                key = (role.ref.logical_id, index, position)
                 # "<arn>:*" beside a used "<arn>" is that grant's qualified form (versions, aliases).
-                companion = resource.endswith(":*") and (key[0], index, resource[:-2]) in self.used
+                companion = resource.endswith(":*") and any(
+                    (key[0], index, other) in self.used
+                    for other, concrete in enumerate(statement.resources)
+                    if concrete == resource[:-2]
+                )
                 if key not in self.used and not companion:
-                    yield statement, resource
+                    yield statement, statement.resource_labels[position]
 
 
-def _check_role(stack: Stack, function: Function, grants: _Grants, report: Report) -> None:
+def _check_role(stack: StackModel, function: Function, grants: _Grants, report: Report) -> None:
     role = function.role
     if role is None:
         report.problems.append(f"function {function.path} has no role in this stack")
@@ -91,12 +97,17 @@ def _check_role(stack: Stack, function: Function, grants: _Grants, report: Repor
             if "*" in action:
                 report.problems.append(f"role {role.path} allows the wildcard action {action!r}")
         if "*" in statement.resources:
-            if set(statement.actions) <= XRAY_ACTIONS:  # X-Ray has no resource-level permissions
-                grants.used.add((role.resource.logical_id, index, "*"))
+            if set(statement.actions) <= iam.STAR_ONLY_ACTIONS:  # X-Ray has no resource-level permissions
+                grants.used.add((role.ref.logical_id, index, statement.resources.index("*")))
             else:
                 report.problems.append(
                     f"role {role.path} allows {', '.join(statement.actions)} on every resource ('*')"
                 )
+        for action, resource, label in iam.mismatched_resources(statement):
+            report.problems.append(
+                f"role {role.path} allows {action} on {label} ({resource}), {iam.describe_arn(resource)}: "
+                f"{action} acts on {' or '.join(iam.expected_services(action))} ARNs, so no request ever matches it"
+            )
     log_group = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{function.name}"
     log_stream = f"{log_group}:log-stream:any"
     grants.use(role, "logs:CreateLogStream", log_stream)
@@ -105,9 +116,10 @@ def _check_role(stack: Stack, function: Function, grants: _Grants, report: Repor
         report.hops.append(f"{function.path} -> itself (asynchronous self-invocation)")
 
 
-def check(stack: Stack) -> Report:
+def check(stack: StackModel) -> Report:
     report = Report(stack.name)
-    grants = _Grants(stack)
+    report.problems += [f"not interpreted: {p}" for p in stack.problems]
+    grants = _Grants()
     functions = stack.functions
     report.summary["functions"] = {
         path: {
@@ -115,7 +127,7 @@ def check(stack: Stack) -> Report:
             "runtime": f.runtime,
             "timeout": f.timeout,
             "memory": f.memory_size,
-            "role": stack.label(f.resource.get("role")),
+            "role": f.role_label,
         }
         for path, f in functions.items()
     }
@@ -123,16 +135,15 @@ def check(stack: Stack) -> Report:
     for function in functions.values():
         if function.role is not None:
             report.summary["roles"][function.role.path] = [
-                f"{', '.join(s.actions)} -> {', '.join(stack.label(r) for r in s.resources)}"
-                for s in function.role.statements
+                f"{', '.join(s.actions)} -> {', '.join(s.resource_labels)}" for s in function.role.statements
             ]
         _check_role(stack, function, grants, report)
 
     configs = []
     for config in stack.invoke_configs:
-        source = config.function.path if config.qualifier == "$LATEST" else f"{config.function.path}:{config.qualifier}"
+        source = config.function if config.qualifier == "$LATEST" else f"{config.function}:{config.qualifier}"
         entry: dict[str, Any] = {
-            "function": config.function.path,
+            "function": config.function,
             "qualifier": config.qualifier,
             "retries": config.max_retries,
             "retries_is_default": config.retries_is_default,
@@ -143,15 +154,14 @@ def check(stack: Stack) -> Report:
             destination = getattr(config, outcome)
             if destination is None:
                 continue
-            entry[outcome] = stack.label(destination)
-            target_function, target_qualifier = stack.function_at(str(stack.value(destination)))
-            if target_function is not None:
-                entry[f"{outcome}_function"] = target_function.path + (
-                    f":{target_qualifier}" if target_qualifier else ""
+            entry[outcome] = destination.label
+            if destination.function is not None:
+                entry[f"{outcome}_function"] = destination.function + (
+                    f":{destination.qualifier}" if destination.qualifier else ""
                 )
             hop = f"{source} --{outcome}--> {entry[outcome]}"
-            requirements = stack.delivery_requirements(str(stack.value(destination)))
-            role = config.function.role
+            requirements = destination.requirements
+            role = stack.functions[config.function].role
             if not requirements or role is None:
                 report.problems.append(f"{hop}: cannot tell which permission this destination needs")
                 continue
@@ -159,7 +169,7 @@ def check(stack: Stack) -> Report:
             for requirement in missing:
                 report.problems.append(
                     f"{hop}: role {role.path} does not allow {requirement.action} on "
-                    f"{'it' if requirement.resource == stack.value(destination) else requirement.resource}"
+                    f"{'it' if requirement.resource == destination.arn else requirement.resource}"
                 )
             report.hops.append(
                 f"{hop} (allowed: {', '.join(r.action for r in requirements)})" if not missing else hop + " (denied)"
@@ -170,7 +180,7 @@ def check(stack: Stack) -> Report:
     for permission in stack.permissions:
         if not permission.source_arn:
             report.problems.append(
-                f"lambda permission {permission.resource.path} has no source_arn: "
+                f"lambda permission {permission.ref.path} has no source_arn: "
                 f"any {permission.principal} resource could invoke"
             )
     rules = []
@@ -179,17 +189,19 @@ def check(stack: Stack) -> Report:
             {
                 "rule": rule.path,
                 "event_bus": rule.bus_name,
-                "pattern": stack.label(rule.pattern),
-                "targets": [{"target": stack.label(t.arn), "input_path": t.input_path} for t in rule.targets],
+                "pattern": rule.pattern_label,
+                "targets": [{"target": t.target.label, "input_path": t.input_path} for t in rule.targets],
             }
         )
-        for target in rule.targets:
-            target_function, qualifier = stack.function_at(str(stack.value(target.arn)))
-            if target_function is None:
+        for rule_target in rule.targets:
+            target = rule_target.target
+            if target.function is None:
                 continue
-            hop = f"{stack.label(target.resource.get('rule'))} --> {target_function.path}"
+            hop = f"{rule_target.rule_label} --> {target.function}"
             # Stricter than AWS on purpose: only a permission scoped to this rule counts.
-            if stack.permits(target_function, qualifier, "events.amazonaws.com", rule.arn, require_source_arn=True):
+            if iam.lambda_permits(
+                stack, target.function, target.qualifier, "events.amazonaws.com", rule.arn, require_source_arn=True
+            ):
                 report.hops.append(f"{hop} (allowed by a lambda permission for events.amazonaws.com from that rule)")
             else:
                 report.problems.append(
@@ -205,7 +217,7 @@ def check(stack: Stack) -> Report:
                     {
                         "route": r.route_key,
                         "authorization": r.authorization_type,
-                        "function": r.function.path if r.function else None,
+                        "function": r.function,
                     }
                     for r in api.routes
                 ],
@@ -219,9 +231,11 @@ def check(stack: Stack) -> Report:
             if route.function is None:
                 continue
             method, _, path = route.route_key.partition(" ")
-            hop = f"{api.path} {route.route_key} --> {route.function.path}"
+            hop = f"{api.path} {route.route_key} --> {route.function}"
             source = f"{api.execution_arn}/$default/{method}{path}"
-            if stack.permits(route.function, None, "apigateway.amazonaws.com", source, require_source_arn=True):
+            if iam.lambda_permits(
+                stack, route.function, route.qualifier, "apigateway.amazonaws.com", source, require_source_arn=True
+            ):
                 report.hops.append(
                     f"{hop} ({route.authorization_type}; allowed by a lambda permission for "
                     "apigateway.amazonaws.com from this API)"
@@ -232,29 +246,26 @@ def check(stack: Stack) -> Report:
                 )
     report.summary["code_access"] = []
     for function in functions.values():
-        for variable, resource in stack.environment_resources(function):
-            arn = stack.attribute(resource, "arn")
+        for variable, _, arn, resource in function.environment_references:
             if function.role is not None and grants.use_on(function.role, arn):
-                target = stack.label(resource.ref("arn"))
                 report.summary["code_access"].append(
-                    {"function": function.path, "resource": target, "variable": variable}
+                    {"function": function.path, "resource": resource, "variable": variable}
                 )
-                report.hops.append(f"{function.path} -> {target} (its code, through {variable})")
+                report.hops.append(f"{function.path} -> {resource} (its code, through {variable})")
     report.summary["lambda_permissions"] = [
         {
-            "function_name": stack.label(p.function),
+            "function_name": p.function_label,
             "principal": p.principal,
-            "source_arn": stack.label(p.source_arn),
+            "source_arn": p.source_arn_label,
             "action": p.action,
         }
         for p in stack.permissions
     ]
     for function in functions.values():
         if function.role is not None:
-            for statement, pattern in grants.unused(function.role):
+            for statement, label in grants.unused(function.role):
                 report.problems.append(
-                    f"role {function.role.path} allows {', '.join(statement.actions)} on "
-                    f"{stack.label(pattern)}, which no hop uses"
+                    f"role {function.role.path} allows {', '.join(statement.actions)} on {label}, which no hop uses"
                 )
     report.diagram = mermaid(stack, report)
     return report
@@ -269,7 +280,7 @@ def destination_node(target: str) -> str:
     return node_id("fn_" + target.split(":", 1)[1]) if target.startswith("lambda_function:") else node_id(target)
 
 
-def mermaid(stack: Stack, report: Report) -> str:
+def mermaid(stack: StackModel, report: Report) -> str:
     lines = ["flowchart LR"]
     buses = {}
     for label in report.summary["functions"]:
@@ -363,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         reports = [check(stack) for stack in load_stacks(args.outdir)]
-    except WiringError as error:
+    except StackFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.diagram:

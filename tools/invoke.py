@@ -1,17 +1,19 @@
 """Invoke functions locally: one handler, or a synthesized stack's asynchronous wiring.
 
     .venv/bin/python -m tools.invoke async STACK FUNCTION (--payload JSON | --event FILE)
-        [--outdir cdktf.out] [--env KEY=VALUE ...] [--timeout SECONDS] [--json] [--duplicates]
+        [--outdir cdktf.out] [--env KEY=VALUE ...] [--timeout SECONDS] [--json | --diagram] [--duplicates]
     .venv/bin/python -m tools.invoke run HANDLER (--payload JSON | --event FILE)
         [--timeout SECONDS] [--memory MB] [--env KEY=VALUE ...]
 
-``async`` runs ``cdktf.out/stacks/STACK/cdk.tf.json`` with the local engine (``tools/engine.py``):
+``async`` runs ``cdktf.out/stacks/STACK/cdk.tf.json`` with the local engine (``local_runtime``):
 FUNCTION (its construct id, e.g. ``First``; ``First:live`` for an alias) is invoked as an Event,
 then retries, destinations, EventBridge rules and self-invocations follow as the JSON wires them. ``--env`` and
 ``--timeout`` override FUNCTION's environment and timeout from the JSON. Without ``--json``: Lambda's
 START/END/REPORT lines per invocation, each retry and delivery as it happens, and a summary; with
-``--json``: one JSON object on stdout (the log lines go to stderr). Exit 0 when the run completes,
-whatever the handlers did; 2 for bad arguments, an unknown function, or a stack not synthesized.
+``--json``: one JSON object on stdout (the log lines go to stderr); with ``--diagram``: the run as a
+Mermaid sequence diagram on stdout (one arrow per invocation and delivery, virtual time on each).
+Exit 0 when the run completes, whatever the handlers did; 2 for bad arguments, an unknown function,
+a stack not synthesized, or code Lambda would refuse at deploy (a missing or broken archive).
 
 ``run`` invokes one handler of ``functions/HANDLER/index.py`` once; its AWS calls never leave the
 process (asynchronous invokes are listed, not run: ``async`` runs them through the wiring).
@@ -27,17 +29,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tools.engine import Engine, EngineError, summary
-from tools.lambda_local import (
-    FUNCTIONS_DIR,
-    AwsError,
-    LambdaContext,
-    intercept_aws,
-    invoke_handler,
-    load_function,
-    read_payload,
-)
-from tools.wiring import WiringError, load_stack, stack_file
+from local_runtime.diagram import sequence_diagram
+from local_runtime.engine import Engine, summary
+from local_runtime.errors import AwsError, EngineError, StackFileError
+from local_runtime.model import load_stack, stack_file
+from local_runtime.runtimes.python import LambdaContext, intercept_aws, invoke_handler, load_function, read_payload
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 
 USAGE_ERROR = 2
 
@@ -81,24 +79,26 @@ def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     try:
         stack = load_stack(path)
-    except WiringError as error:
+    except StackFileError as error:
         raise UsageError(str(error)) from None
     function, _, alias = args.function.partition(":")
     if function not in stack.functions:
         raise UsageError(
             f"no function {function!r} in stack {args.stack}; its functions: {', '.join(sorted(stack.functions))}"
         )
-    log = err if args.json else out
+    log = err if args.json or args.diagram else out
     started = time.perf_counter()
     environment = {function: environment_overrides(args.env)}
     timeouts = {function: args.timeout} if args.timeout else {}
     try:
         with Engine(stack, out=log, environment=environment, timeouts=timeouts, duplicates=args.duplicates) as engine:
             run = engine.invoke_async(function, event, qualifier=alias or None)
-    except (EngineError, WiringError) as error:
+    except (EngineError, StackFileError) as error:
         raise UsageError(str(error)) from None
     if args.json:
         print(json.dumps(run.to_json(), indent=2, default=str), file=out)
+    elif args.diagram:
+        print(sequence_diagram(run, title=f"{args.stack}: {args.function}"), file=out)
     else:
         print(summary(run, started), file=out)
     return 0
@@ -107,7 +107,7 @@ def run_async(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_one(args: argparse.Namespace, out: TextIO) -> int:
     event = read_event(args)
     try:
-        module = load_function(args.handler)
+        module = load_function(args.handler, FUNCTIONS_DIR)
     except ValueError as error:
         raise UsageError(str(error)) from None
     calls: list[str] = []
@@ -146,7 +146,9 @@ def parser() -> argparse.ArgumentParser:
     run_async_parser.add_argument(
         "--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]"
     )
-    run_async_parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    output = run_async_parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    output.add_argument("--diagram", action="store_true", help="print the run as a Mermaid sequence diagram on stdout")
     run_async_parser.add_argument(
         "--duplicates",
         action="store_true",

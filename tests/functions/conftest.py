@@ -5,7 +5,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from tools.lambda_local import LambdaContext, load_function
+from local_runtime.runtimes.python import LambdaContext, load_function
+from tests.support import FUNCTIONS_DIR
 
 
 class SteppingClock:
@@ -70,7 +71,7 @@ def long_job(monkeypatch):
     """A fresh long_job module (empty duplicate-hop memory), with no environment overrides."""
     for name in ("MAX_CHAIN_DEPTH", "SAFETY_MARGIN_MS", "STEP_BUDGET"):
         monkeypatch.delenv(name, raising=False)
-    return load_function("long_job")
+    return load_function("long_job", FUNCTIONS_DIR)
 
 
 def stubbed_client(service):

@@ -2,12 +2,13 @@
 
 import pytest
 
-from tools.lambda_local import LambdaContext, load_function
+from local_runtime.runtimes.python import LambdaContext, load_function
+from tests.support import FUNCTIONS_DIR
 
 
 @pytest.fixture
 def first():
-    return load_function("first")
+    return load_function("first", FUNCTIONS_DIR)
 
 
 def test_it_returns_the_summary_of_the_numbers(first):

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from botocore.stub import ANY
 
+from local_runtime.runtimes.python import LambdaContext
 from tests.functions.conftest import RecordingLambdaClient, SteppingClock, run_chain
 from tests.support import UUID4
-from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
 

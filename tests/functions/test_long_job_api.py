@@ -9,9 +9,9 @@ import pytest
 from botocore.stub import ANY
 from moto import mock_aws
 
+from local_runtime.runtimes.python import LambdaContext
 from tests.functions.conftest import RecordingLambdaClient, Timeline, stubbed_client
 from tests.support import UUID4
-from tools.lambda_local import LambdaContext
 
 EVENTS = Path(__file__).parent / "events"
 TABLE = "jobs"

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tools.lambda_local import LambdaContext, load_function
+from local_runtime.runtimes.python import LambdaContext, load_function
+from tests.support import FUNCTIONS_DIR
 
 RECORD = json.loads((Path(__file__).parent / "events" / "success_record.json").read_text())
 
 
 @pytest.fixture
 def second():
-    return load_function("second")
+    return load_function("second", FUNCTIONS_DIR)
 
 
 def logged(caplog):

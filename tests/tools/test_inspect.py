@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from local_runtime.model import load_stacks, read_stack
 from main import STACKS
 from tools.inspect import check, diagram_markdown, main
-from tools.wiring import Stack, load_stacks
 
 DOCS_WIRING = Path(__file__).resolve().parents[2] / "docs" / "wiring.md"
 
@@ -19,7 +19,7 @@ def documents(synthesized_app):
 
 
 def problems_of(name, document):
-    return check(Stack(name, document)).problems
+    return check(read_stack(name, document)).problems
 
 
 def policy_document(document, function_label):

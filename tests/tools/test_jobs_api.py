@@ -8,11 +8,11 @@ import urllib.request
 
 import pytest
 
+from local_runtime.api import LocalApi, server
+from local_runtime.engine import Engine
+from local_runtime.model import load_stack, stack_file
 from tests.support import UUID4
-from tools.engine import Engine
 from tools.jobs import main as jobs
-from tools.local_api import LocalApi, server
-from tools.wiring import load_stack, stack_file
 
 KEY, SECRET = "AKIALOCALTEST", "local-test-secret"
 CHUNK = 50_000

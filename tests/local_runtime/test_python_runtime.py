@@ -10,7 +10,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tools.lambda_local import AwsError, LambdaContext, intercept_aws, invoke_handler, load_function, read_payload
+from local_runtime.errors import AwsError
+from local_runtime.runtimes.python import LambdaContext, intercept_aws, invoke_handler, load_function, read_payload
+from tests.support import FUNCTIONS_DIR
 
 
 def invoke(handler, event=None, **context_options):
@@ -182,4 +184,4 @@ def test_intercepted_boto3_calls_reach_the_callback_and_errors_surface_as_client
 
 def test_unknown_handlers_are_named_with_the_available_ones():
     with pytest.raises(ValueError, match="unknown function 'third'; available: first, long_job, second"):
-        load_function("third")
+        load_function("third", FUNCTIONS_DIR)

@@ -1,12 +1,16 @@
-"""Run one Lambda handler in-process the way the Python runtime does: the shared execution layer.
+"""The Python runtime, in-process: one execution environment per function version.
 
-Used by ``python -m tools.invoke run`` (a handler from ``functions/``) and by the async engine
-(``tools/engine.py``, functions from a synthesized stack's archives):
+Used by the engine (``PythonExecutor``, functions from a synthesized stack's archives) and by
+``python -m tools.invoke run`` and the handler tests (``load_function``, ``invoke_handler``):
 
 - ``LambdaContext``: the context object (request id, function name/ARN/version, memory, a remaining
   time that counts down from the timeout);
 - ``load_handler``: imports ``<module>.<function>`` from a code folder under a private module name,
-  its sibling modules (imported at module level, as handlers do) private to it;
+  its sibling modules (imported at module level, as handlers do) private to it; what cannot be
+  loaded fails the way AWS's Python runtime fails it (``awslambdaric/bootstrap.py``,
+  ``_get_handler``): ``Runtime.MalformedHandlerName``, ``Runtime.ImportModuleError``,
+  ``Runtime.UserCodeSyntaxError``, ``Runtime.HandlerNotFound``, or the exception a module raised
+  while it was imported;
 - ``invoke_handler``: one invocation with the function's environment variables set, log records and
   ``print`` output written Lambda-style (``[INFO]\\t<time>\\t<request id>\\t<message>``) between START,
   END and REPORT lines, the result serialized as the runtime does (a result that is not JSON fails
@@ -39,7 +43,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+from local_runtime.errors import AwsError
+from local_runtime.runtimes import AwsCall, Invocation, InvocationRequest, timed_out
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
@@ -71,11 +77,26 @@ class LambdaContext:
         return max(0, int(self.timeout_ms - (self.clock() - self.started_at) * 1000))
 
 
+class InitError(Exception):
+    """The handler cannot be loaded; ``payload`` is the error AWS's Python runtime reports for it."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__(payload["errorMessage"])
+        self.payload = payload
+
+
+def _init_error(error_type: str, message: str, trace: list[str] | None = None) -> InitError:
+    return InitError({"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []})
+
+
 def load_module(code_dir: Path, module_path: str, module_name: str) -> ModuleType:
-    """Import ``<module_path>.py`` of ``code_dir`` as ``module_name`` (registered in sys.modules)."""
+    """Import ``<module_path>.py`` of ``code_dir`` as ``module_name`` (registered in sys.modules).
+
+    A module that is not there raises ``ModuleNotFoundError``, as ``import`` would.
+    """
     source = Path(code_dir) / (module_path.replace(".", "/") + ".py")
     if not module_path or not source.is_file():
-        raise ValueError(f"{source.name} is not in {code_dir}")
+        raise ModuleNotFoundError(f"No module named '{module_path}'", name=module_path)
     spec = importlib.util.spec_from_file_location(module_name, source)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -102,39 +123,43 @@ def load_module(code_dir: Path, module_path: str, module_name: str) -> ModuleTyp
 
 
 def load_handler(code_dir: Path, handler: str, module_name: str) -> Callable[[Any, Any], Any]:
-    """The handler ``<module>.<function>`` (e.g. ``index.handler``) of the code in ``code_dir``."""
-    module_path, _, function_name = handler.rpartition(".")
+    """The handler ``<module>.<function>`` (e.g. ``index.handler``) of the code in ``code_dir``.
+
+    Raises ``InitError`` with the payload AWS's Python runtime reports for what went wrong.
+    """
+    if "." not in handler:
+        raise _init_error(
+            "Runtime.MalformedHandlerName",
+            f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)",
+        )
+    module_path, function_name = handler.rsplit(".", 1)
+    if module_path.split(".")[0] in sys.builtin_module_names:
+        raise _init_error(
+            "Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_path} as a handler module"
+        )
     try:
-        module = load_module(code_dir, module_path, module_name)
-    except ValueError as error:
-        raise ValueError(f"handler {handler!r}: {error}") from None
+        module = load_module(code_dir, module_path.replace("/", "."), module_name)
+    except ImportError as error:
+        raise _init_error("Runtime.ImportModuleError", f"Unable to import module '{module_path}': {error}") from None
+    except SyntaxError as error:
+        trace = [f'  File "/var/task/{Path(error.filename or "").name}" Line {error.lineno}\n    {error.text}']
+        raise _init_error(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_path}': {error}", trace
+        ) from None
+    except Exception as error:  # noqa: BLE001 - what a module raises while imported fails the init as itself
+        raise InitError(error_payload(error, "")) from None
     function = getattr(module, function_name, None)
-    if not callable(function):
-        raise ValueError(f"handler {handler!r}: {module_path} has no function {function_name!r}")
+    if function is None:
+        raise _init_error("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_path}'")
     return function
 
 
-def load_function(name: str, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
-    """The module ``functions/<name>/index.py``, freshly imported (for handler tests and ``run``)."""
+def load_function(name: str, functions_dir: Path) -> ModuleType:
+    """The module ``<functions_dir>/<name>/index.py``, freshly imported (for handler tests and ``run``)."""
     if not (functions_dir / name / "index.py").is_file():
         available = sorted(p.parent.name for p in functions_dir.glob("*/index.py"))
         raise ValueError(f"unknown function {name!r}; available: {', '.join(available)}")
     return load_module(functions_dir / name, "index", f"local_lambda_{name}_{uuid.uuid4().hex}")
-
-
-@dataclass
-class Invocation:
-    """The outcome of one invocation: ``result`` or the runtime's ``error`` payload."""
-
-    request_id: str
-    event: Any
-    result: Any = None
-    error: dict[str, Any] | None = None
-    duration_ms: float = 0.0
-
-    @property
-    def error_type(self) -> str | None:
-        return self.error.get("errorType") if self.error else None
 
 
 class _TimedOut(BaseException):
@@ -226,7 +251,7 @@ def error_payload(error: BaseException, request_id: str) -> dict[str, Any]:
 
 
 def invoke_handler(
-    handler: Callable[[Any, Any], Any],
+    handler: Callable[[Any, Any], Any] | InitError,
     event: Any,
     context: LambdaContext,
     *,
@@ -234,9 +259,12 @@ def invoke_handler(
     environment: Mapping[str, str] = {},
     version: str = "$LATEST",
 ) -> Invocation:
-    """Run ``handler`` once, Lambda-style; see the module docstring."""
+    """Run ``handler`` once, Lambda-style; see the module docstring. An ``InitError`` fails the invocation."""
     invocation = Invocation(request_id=context.aws_request_id, event=event)
     print(f"START RequestId: {context.aws_request_id} Version: {version}", file=out)
+    if isinstance(handler, InitError):
+        invocation.error = {**handler.payload, "requestId": context.aws_request_id}
+        return _report(invocation, context, out)
     log_handler = logging.StreamHandler(out)
     log_handler.setFormatter(_LambdaLogFormatter(context.aws_request_id))
     root = logging.getLogger()
@@ -245,6 +273,7 @@ def invoke_handler(
     started = time.perf_counter()
     try:
         with _environment(environment), contextlib.redirect_stdout(out), _deadline(timeout_s):
+            assert callable(handler)
             result = handler(json.loads(json.dumps(event)), context)
         try:
             invocation.result = json.loads(json.dumps(result))
@@ -256,14 +285,19 @@ def invoke_handler(
                 "stackTrace": [],
             }
     except _TimedOut:
-        invocation.error = _timed_out(context, timeout_s)
+        invocation.error = timed_out(context.aws_request_id, timeout_s)
     except Exception as error:  # noqa: BLE001 - reported the way the runtime reports an unhandled error
         invocation.error = error_payload(error, context.aws_request_id)
     finally:
         root.removeHandler(log_handler)
     invocation.duration_ms = (time.perf_counter() - started) * 1000
     if invocation.error is None and invocation.duration_ms > context.timeout_ms:
-        invocation.result, invocation.error = None, _timed_out(context, timeout_s)  # ran off the main thread
+        invocation.result, invocation.error = None, timed_out(context.aws_request_id, timeout_s)  # off the main thread
+    return _report(invocation, context, out)
+
+
+def _report(invocation: Invocation, context: LambdaContext, out: TextIO) -> Invocation:
+    """The error line, END and REPORT: how Lambda closes an invocation's log."""
     if invocation.error is not None:
         print(json.dumps({k: invocation.error[k] for k in ("errorMessage", "errorType")}), file=out)
     print(f"END RequestId: {context.aws_request_id}", file=out)
@@ -276,24 +310,6 @@ def invoke_handler(
         file=out,
     )
     return invocation
-
-
-def _timed_out(context: LambdaContext, timeout_s: float) -> dict[str, Any]:
-    return {
-        "errorMessage": f"RequestId: {context.aws_request_id} Error: Task timed out after {timeout_s:.2f} seconds",
-        "errorType": "Sandbox.Timedout",
-    }
-
-
-class AwsError(Exception):
-    """An error response for an intercepted call: botocore raises it in the handler as a ClientError."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-
-
-AwsCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
 
 @contextlib.contextmanager
@@ -348,3 +364,51 @@ def streaming_body(data: Any) -> Any:
 
     raw = json.dumps(data).encode() if data is not None else b""
     return StreamingBody(io.BytesIO(raw), len(raw))
+
+
+class PythonExecutor:
+    """One warm execution environment of a Python function: its module imported once, its globals kept.
+
+    An init error (the module cannot be imported, the handler is missing) fails the invocation, and
+    the next invocation initializes again, as Lambda starts a new environment after a failed init.
+    """
+
+    def __init__(self, code_dir: Path, handler: str, *, name: str, aws: AwsCall) -> None:
+        self.code_dir, self.handler_name, self.name, self.aws = code_dir, handler, name, aws
+        self._handler: Callable[[Any, Any], Any] | None = None
+        self._modules: list[str] = []
+
+    def invoke(self, request: InvocationRequest) -> Invocation:
+        handler: Callable[[Any, Any], Any] | InitError
+        if self._handler is None:
+            module_name = f"lambda_engine_{uuid.uuid4().hex}"
+            self._modules.append(module_name)
+            try:
+                self._handler = load_handler(self.code_dir, self.handler_name, module_name)
+            except InitError as error:
+                handler = error
+        if self._handler is not None:
+            handler = self._handler
+        context = LambdaContext(
+            function_name=request.function_name,
+            memory_limit_in_mb=request.memory_limit_in_mb,
+            timeout_ms=int(request.timeout_s * 1000),
+            aws_request_id=request.request_id,
+            function_version=request.function_version,
+            invoked_function_arn=request.invoked_function_arn,
+        )
+        with intercept_aws(self.aws, region=request.region):
+            return invoke_handler(
+                handler,
+                request.event,
+                context,
+                out=request.out,
+                environment=request.environment,
+                version=request.function_version,
+            )
+
+    def close(self) -> None:
+        for name in self._modules:
+            sys.modules.pop(name, None)
+        self._modules.clear()
+        self._handler = None

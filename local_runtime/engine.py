@@ -1,13 +1,16 @@
 """Run a synthesized stack locally the way Lambda's asynchronous invocation runs it.
 
-Everything comes from ``cdktf.out/stacks/<stack>/cdk.tf.json`` (through ``tools.wiring``) and the
-code archives it points at, unpacked to a temporary folder: what runs is what would deploy.
+Everything comes from the resolved model of ``cdk.tf.json`` (``local_runtime.model``) and the code
+archives it points at, unpacked to a temporary folder: what runs is what would deploy. The engine
+evaluates no expression while it runs; it reads records.
 
-- **Attempts**: 1 + ``maximum_retry_attempts`` (2 when unset) per event of the invoke configuration
-  of the invoked qualifier; retries 60 s and 120 s after a failed attempt, on a virtual clock that
-  also advances by each handler's real duration (nothing sleeps); an event older than
-  ``maximum_event_age_in_seconds`` (21600 when unset) when an attempt is due is discarded with the
-  condition ``EventAgeExceeded``; after the last failed attempt, ``RetriesExhausted``.
+- **Attempts** (AWS: "Asynchronous invocation"): 1 + ``maximum_retry_attempts`` (2 when unset) per
+  event of the invoke configuration of the invoked qualifier; retries 60 s and 120 s after a failed
+  attempt, on a virtual clock that also advances by each handler's real duration (nothing sleeps);
+  an event older than ``maximum_event_age_in_seconds`` (21600 when unset) when an attempt is due is
+  discarded with the condition ``EventAgeExceeded``; after the last failed attempt,
+  ``RetriesExhausted``. An init error (a module that cannot be imported, a missing handler) is a
+  function error like any other: retried, recorded, delivered on failure.
 - **Records** as Lambda shapes them (version, timestamp, requestContext, requestPayload,
   responseContext, responsePayload), delivered to the on-success or on-failure destination only if
   the source function's role allows what that delivery needs (``lambda:InvokeFunction``,
@@ -22,64 +25,54 @@ code archives it points at, unpacked to a temporary folder: what runs is what wo
   enabled rule of that bus whose pattern matches sends to its targets, input transformed (a function
   target needs a Lambda permission for ``events.amazonaws.com`` from that rule); a bucket keeps the
   object; anything else, or an ARN outside the stack, is recorded as delivered there.
-- **Handlers' own AWS calls** go to the engine, never to AWS: ``lambda.Invoke`` (``Event`` or
-  ``DryRun``) of a function of the stack, allowed only if the caller's role allows
-  ``lambda:InvokeFunction`` on it (``AccessDeniedException`` otherwise); DynamoDB calls on the
-  stack's tables, allowed only if the role allows ``dynamodb:<Operation>`` on the table, served by
-  moto in-process (tables created from the JSON; their items are in the run's ``tables``); any other
-  call fails.
+- **Handlers' own AWS calls** go to ``local_runtime.services`` (``lambda.Invoke``, DynamoDB), as the
+  caller's role, never to AWS.
 - **At-least-once delivery**: with ``duplicates=True`` every asynchronous event after the first (hops,
   destinations, rule targets) is delivered twice, as Lambda occasionally does, to show what the
   handlers make of it.
-- **Recursion**: like Lambda's loop detection, a chain of invocations started by one event is stopped
-  when a function would run a 17th time, unless ``aws_lambda_function_recursion_config`` says
-  ``Allow``; the stopped event goes to the on-failure destination with the condition
+- **Recursion** (AWS: "Recursive loop detection"): a chain of invocations started by one event is
+  stopped when a function would run a 17th time, unless ``aws_lambda_function_recursion_config``
+  says ``Allow``; the stopped event goes to the on-failure destination with the condition
   ``RecursiveInvocationException`` (AWS documents no condition for it; this names the error Lambda
   raises for a stopped loop).
+- **Execution environments**: one per function and version (``local_runtime.runtimes``), warm
+  across invocations.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import heapq
 import io
 import itertools
 import json
 import re
-import sys
 import tempfile
 import time
 import uuid
-import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from tools.event_patterns import InputError, UnsupportedPattern, matches, transform_input
-from tools.lambda_local import (
-    AwsError,
-    Invocation,
-    LambdaContext,
-    intercept_aws,
-    invoke_handler,
-    load_handler,
-    read_payload,
-    streaming_body,
+from local_runtime import iam
+from local_runtime.errors import AwsError, EngineError
+from local_runtime.event_patterns import InputError, UnsupportedPattern, matches, transform_input
+from local_runtime.model.records import (
+    DEFAULT_MAX_EVENT_AGE,
+    DEFAULT_RETRIES,
+    LATEST,
+    Function,
+    InvokeConfig,
+    StackModel,
+    Target,
 )
-from tools.wiring import DEFAULT_MAX_EVENT_AGE, DEFAULT_RETRIES, LATEST, Function, InvokeConfig, Stack
+from local_runtime.runtimes import Executor, Invocation, InvocationRequest, archive, executor_for
+from local_runtime.services import AwsCalls, Caller
 
 RETRY_DELAYS_S = (60, 120)
 RECURSION_LIMIT = 16
 STOPPED_LOOP = "RecursiveInvocationException"
-MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024
-KINDS = {"lambda": "lambda", "sqs": "sqs", "sns": "sns", "events": "eventbridge", "s3": "s3"}
-
-
-class EngineError(RuntimeError):
-    """The stack cannot be run locally; the message says why and what to do."""
 
 
 @dataclass(order=True)
@@ -94,13 +87,18 @@ class _Event:
     request_id: str = field(compare=False)
     enqueued_at: float = field(compare=False)
     lineage: Mapping[str, int] = field(compare=False)  # invocations per function so far in this chain
+    origin: str = field(compare=False, default="caller")  # who sent it, for the run's trace
     attempt: int = field(compare=False, default=1)
     last: Invocation | None = field(compare=False, default=None)
 
 
 @dataclass
 class Run:
-    """What happened: the JSON the ``async`` command prints with ``--json``."""
+    """What happened: the JSON the ``async`` command prints with ``--json``.
+
+    ``trace`` (not part of the JSON): every invocation and delivery in order, as
+    ``(virtual seconds, from, to, what)``, which ``local_runtime.diagram`` draws.
+    """
 
     invocations: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
@@ -113,9 +111,14 @@ class Run:
     tables: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     virtual_seconds: float = 0.0
+    trace: list[tuple[float, str, str, str]] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v for k, v in self.__dict__.items() if k != "trace"}
+
+    def results_of(self, function: str) -> list[Any]:
+        """What each invocation of ``function`` (a construct path) returned, or its error payload."""
+        return [i["result"] for i in self.invocations if i["function"] == function]
 
 
 class Engine:
@@ -123,7 +126,7 @@ class Engine:
 
     def __init__(
         self,
-        stack: Stack,
+        stack: StackModel,
         *,
         out: TextIO | None = None,
         environment: Mapping[str, Mapping[str, str]] | None = None,
@@ -131,7 +134,11 @@ class Engine:
         max_invocations: int = 10_000,
         duplicates: bool = False,
     ) -> None:
-        """``environment`` and ``timeouts`` override, per function construct path, what the JSON says."""
+        """``environment`` and ``timeouts`` override, per function construct path, what the JSON says.
+
+        Raises EngineError for what Lambda would refuse at deploy: a code archive that is missing,
+        unreadable, not a zip, or outside the stack's folder.
+        """
         if stack.directory is None:
             raise EngineError(f"{stack.source}: the engine needs the stack's folder to find its code archives")
         self.stack = stack
@@ -146,12 +153,15 @@ class Engine:
         self._epoch = datetime.now(UTC)
         self._queue: list[_Event] = []
         self._sequence = itertools.count()
+        self._archives = {
+            path: archive.check(function)
+            for path, function in stack.functions.items()
+            if function.code.filename is not None or function.code.problem is not None
+        }
         self._workdir = tempfile.TemporaryDirectory(prefix="lambda-engine-")
-        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
-        self._modules: list[str] = []
-        self._caller: tuple[Function, Mapping[str, int]] | None = None
-        self._moto: Any = None
-        self._dynamodb: Any = None
+        self._executors: dict[tuple[str, str], Executor] = {}
+        self._caller: Caller | None = None
+        self.services = AwsCalls(stack, self)
 
     def __enter__(self) -> Engine:
         return self
@@ -160,18 +170,17 @@ class Engine:
         self.close()
 
     def close(self) -> None:
-        for name in self._modules:
-            sys.modules.pop(name, None)
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
+        for executor in self._executors.values():
+            executor.close()
+        self._executors.clear()
+        self.services.close()
         self._workdir.cleanup()
 
     # --- entry point -----------------------------------------------------------------------------
 
     def invoke_async(self, function_path: str, payload: Any, qualifier: str | None = None) -> Run:
         """Invoke a function asynchronously (``InvocationType=Event``) and run until nothing is left."""
-        self._enqueue(self._function(function_path), qualifier, payload, lineage={}, first=True)
+        self.enqueue(self.function(function_path), qualifier, payload, lineage={}, first=True)
         return self.drain()
 
     def invoke_sync(self, function_path: str, payload: Any, qualifier: str | None = None) -> Invocation:
@@ -179,26 +188,23 @@ class Engine:
 
         What the handler queues (its asynchronous invokes) waits for ``drain``.
         """
-        function = self._function(function_path)
-        self._prepare()
+        function = self.function(function_path)
+        self.services.tables.start()
         event = _Event(self.now, next(self._sequence), function, qualifier, payload, str(uuid.uuid4()), self.now, {})
-        with intercept_aws(self._aws_call, region=self.stack.region):
-            return self._invoke(event, {function.path: 1})
+        return self._invoke(event, {function.path: 1})
 
     def drain(self) -> Run:
         """Run every queued asynchronous event, and what they cause, until nothing is left."""
-        self._prepare()
-        with intercept_aws(self._aws_call, region=self.stack.region):
-            while self._queue:
-                event = heapq.heappop(self._queue)
-                self.now = max(self.now, event.due)
-                self._attempt(event)
+        self.services.tables.start()  # before any handler runs: its environment must not shape the client
+        while self._queue:
+            event = heapq.heappop(self._queue)
+            self.now = max(self.now, event.due)
+            self._attempt(event)
         self.run.virtual_seconds = round(self.now, 3)
-        if self._dynamodb is not None:
-            self.run.tables = self._table_items()
+        self.run.tables = self.services.tables.items() or self.run.tables
         return self.run
 
-    def _function(self, path: str) -> Function:
+    def function(self, path: str) -> Function:
         function = self.stack.functions.get(path)
         if function is None:
             raise EngineError(
@@ -207,13 +213,9 @@ class Engine:
             )
         return function
 
-    def _prepare(self) -> None:
-        if self.stack.resources("aws_dynamodb_table"):
-            self._dynamodb_client()  # before any handler runs: its environment must not shape the emulator's client
-
     # --- Lambda's asynchronous invocation ----------------------------------------------------------
 
-    def _enqueue(
+    def enqueue(
         self,
         function: Function,
         qualifier: str | None,
@@ -221,9 +223,11 @@ class Engine:
         lineage: Mapping[str, int],
         *,
         first: bool = False,
+        origin: str | None = None,
     ) -> None:
         """Queue an asynchronous event; with ``duplicates``, every one after the first arrives twice."""
         request_id = str(uuid.uuid4())
+        sender = origin or (self._caller.function.path if self._caller is not None else "caller")
         for _ in range(2 if self.duplicates and not first else 1):
             heapq.heappush(
                 self._queue,
@@ -236,25 +240,23 @@ class Engine:
                     request_id,
                     self.now,
                     lineage,
+                    sender,
                 ),
             )
 
     def _attempt(self, event: _Event) -> None:
         function = event.function
-        config = self.stack.invoke_config(function, event.qualifier)
+        config = self.stack.invoke_config(function.path, event.qualifier)
         retries = config.max_retries if config else DEFAULT_RETRIES
         max_age = config.max_event_age if config else DEFAULT_MAX_EVENT_AGE
         if self.now - event.enqueued_at > max_age:
-            self._say(
+            self.say(
                 f"{function.path}: event {event.request_id} is {self.now - event.enqueued_at:.0f} s old, "
                 f"over {max_age} s"
             )
             return self._conclude(event, config, "EventAgeExceeded", event.last, event.lineage, event.attempt - 1)
-        if (
-            event.lineage.get(function.path, 0) >= RECURSION_LIMIT
-            and self.stack.recursion.get(function.path) != "Allow"
-        ):
-            self._say(
+        if event.lineage.get(function.path, 0) >= RECURSION_LIMIT and function.recursive_loop != "Allow":
+            self.say(
                 f"{function.path}: recursive loop stopped: invoked {RECURSION_LIMIT} times in this chain "
                 "and no aws_lambda_function_recursion_config allows more"
             )
@@ -265,13 +267,14 @@ class Engine:
             return self._conclude(event, config, "Success", invocation, lineage, event.attempt)
         if event.attempt <= retries:
             delay = RETRY_DELAYS_S[min(event.attempt, len(RETRY_DELAYS_S)) - 1]
-            self._say(f"{function.path}: attempt {event.attempt} failed ({invocation.error_type}); retry in {delay} s")
+            self.say(f"{function.path}: attempt {event.attempt} failed ({invocation.error_type}); retry in {delay} s")
             event.due, event.sequence, event.attempt, event.last = (
                 self.now + delay,
                 next(self._sequence),
                 event.attempt + 1,
                 invocation,
             )
+            event.origin = function.path
             heapq.heappush(self._queue, event)
             return None
         return self._conclude(event, config, "RetriesExhausted", invocation, lineage, event.attempt)
@@ -280,28 +283,30 @@ class Engine:
         if len(self.run.invocations) >= self.max_invocations:
             raise EngineError(f"stopped after {self.max_invocations} invocations: the run does not end")
         function = event.function
-        handler = self._handler(function)
         version = self._executed_version(function, event.qualifier)
+        executor = self._executor(function, version)
         timeout = self.timeouts.get(function.path, function.timeout)
         invoked_arn = f"{function.arn}:{event.qualifier}" if event.qualifier else function.arn
-        context = LambdaContext(
-            function_name=function.name,
-            memory_limit_in_mb=function.memory_size,
-            timeout_ms=timeout * 1000,
-            aws_request_id=event.request_id,
-            function_version=version,
-            invoked_function_arn=invoked_arn,
-        )
-        self._say(f"{function.path} ({function.name}) attempt {event.attempt}")
-        self._caller = (function, lineage)
+        started_at = self.now
+        self.say(f"{function.path} ({function.name}) attempt {event.attempt}")
+        what = "invoke" if event.attempt == 1 else f"retry {event.attempt - 1}"
+        self.run.trace.append((started_at, event.origin, function.path, what))
+        self._caller = Caller(function, lineage)
         try:
-            invocation = invoke_handler(
-                handler,
-                event.payload,
-                context,
-                out=self.out,
-                environment=self._runtime_environment(function, version),
-                version=version,
+            invocation = executor.invoke(
+                InvocationRequest(
+                    event=event.payload,
+                    request_id=event.request_id,
+                    function_name=function.name,
+                    function_version=version,
+                    invoked_function_arn=invoked_arn,
+                    memory_limit_in_mb=function.memory_size,
+                    timeout_s=timeout,
+                    environment=self._runtime_environment(function, version),
+                    out=self.out,
+                    region=self.stack.region,
+                    log_group_name=f"/aws/lambda/{function.name}",
+                )
             )
         finally:
             self._caller = None
@@ -372,53 +377,42 @@ class Engine:
         source: Function,
         qualifier: str | None,
         condition: str,
-        destination: str,
+        destination: Target,
         record: dict[str, Any],
         lineage: Mapping[str, int],
     ) -> None:
-        arn = str(self.stack.value(destination))
-        kind = _kind(arn)
-        missing = [
-            r for r in self.stack.delivery_requirements(arn) if not self.stack.allows(source.role, r.action, r.resource)
-        ]
-        payload = self._bus_event(source, qualifier, condition, record) if kind == "eventbridge" else record
+        missing = [r for r in destination.requirements if not iam.allows(source.role, r.action, r.resource)]
+        payload = self._bus_event(source, qualifier, condition, record) if destination.kind == "eventbridge" else record
         reason = None
         if missing:
             role = source.role.path if source.role else "(none)"
             reason = "; ".join(f"role {role} does not allow {r.action} on {r.resource}" for r in missing)
-        self._record_delivery(source.path, condition, kind, arn, payload, reason)
+        self._record_delivery(source.path, condition, destination, payload, reason)
         if missing:
             self._drop(source.path, f"{condition} record not delivered: {reason}")
             return
-        self._arrive(kind, arn, payload, condition, lineage, origin=source.path)
+        self._arrive(destination, payload, condition, lineage, origin=source.path)
 
-    def _arrive(
-        self, kind: str, arn: str, payload: Any, condition: str, lineage: Mapping[str, int], origin: str
-    ) -> None:
-        """``payload`` reaches ``arn``; what happens next depends on what the ARN is."""
-        label = self._label(arn)
-        if kind == "lambda":
-            function, qualifier = self.stack.function_at(arn)
-            if function is not None:
-                self._enqueue(function, qualifier, payload, lineage)
-                return
-        elif kind == "sqs" and self.stack.resource_with_arn(arn) is not None:
+    def _arrive(self, target: Target, payload: Any, condition: str, lineage: Mapping[str, int], origin: str) -> None:
+        """``payload`` reaches ``target``; what happens next depends on what it is."""
+        label = self._label(target.arn)
+        if target.function is not None:
+            self.enqueue(self.stack.functions[target.function], target.qualifier, payload, lineage, origin=origin)
+            return
+        if target.kind == "sqs" and target.arn in self.stack.queues:
             self.run.queues.setdefault(label, []).append(payload)
             return
-        elif kind == "sns" and self.stack.resource_with_arn(arn) is not None:
-            self._publish(arn, payload, condition, lineage)
+        if target.kind == "sns" and target.arn in self.stack.topics:
+            self._publish(target.arn, payload, condition, lineage)
             return
-        elif (
-            kind == "eventbridge"
-            and self.stack.resource_with_arn(arn) is not None
-            or arn.endswith(":event-bus/default")
-        ):
-            self._put_event(arn, payload, condition, lineage, origin)
+        if target.kind == "eventbridge" and any(b.arn == target.arn for b in self.stack.buses.values()):
+            self._put_event(target.arn, payload, condition, lineage, origin)
             return
-        elif kind == "s3" and self.stack.resource_with_arn(arn) is not None:
+        if target.kind == "s3" and target.arn in self.stack.buckets:
+            context = payload.get("requestContext", {})
             key = (
-                f"aws/lambda/async/{payload.get('requestContext', {}).get('functionArn', '').split(':')[6]}/"
-                f"{self._timestamp()[:10].replace('-', '/')}/{payload.get('requestContext', {}).get('requestId')}"
+                f"aws/lambda/async/{context.get('functionArn', '').split(':')[6]}/"
+                f"{self._timestamp()[:10].replace('-', '/')}/{context.get('requestId')}"
             )
             self.run.buckets.setdefault(label, []).append({"key": key, "body": payload})
             return
@@ -435,46 +429,46 @@ class Engine:
             if rule.bus_name != bus_name or not rule.enabled or rule.pattern is None:
                 continue
             try:
-                if not matches(self.stack.value(rule.pattern), event):
+                if not matches(rule.pattern, event):
                     continue
             except UnsupportedPattern as error:
                 self.run.problems.append(f"rule {rule.path} uses {error}: treated as not matching")
                 continue
             matched = True
-            for target in rule.targets:
-                target_arn = str(self.stack.value(target.arn))
-                kind = _kind(target_arn)
+            for rule_target in rule.targets:
+                target = rule_target.target
                 try:
                     received = transform_input(
                         event,
-                        input=target.input,
-                        input_path=target.input_path,
-                        input_transformer=target.input_transformer,
+                        input=rule_target.input,
+                        input_path=rule_target.input_path,
+                        input_transformer=dict(rule_target.input_transformer)
+                        if rule_target.input_transformer
+                        else None,
                         rule_name=rule.name,
                         rule_arn=rule.arn,
                     )
                 except InputError as error:
-                    self._record_delivery(rule.path, condition, kind, target_arn, None, str(error))
-                    self._drop(rule.path, f"target {self._label(target_arn)} not invoked: {error}")
+                    self._record_delivery(rule.path, condition, target, None, str(error))
+                    self._drop(rule.path, f"target {self._label(target.arn)} not invoked: {error}")
                     continue
-                reason = self._resource_policy_refusal(kind, target_arn, "events.amazonaws.com", rule.arn, rule.path)
-                self._record_delivery(rule.path, condition, kind, target_arn, received, reason)
+                reason = self._resource_policy_refusal(target, "events.amazonaws.com", rule.arn, rule.path)
+                self._record_delivery(rule.path, condition, target, received, reason)
                 if reason:
-                    self._drop(rule.path, f"target {self._label(target_arn)} not invoked: {reason}")
+                    self._drop(rule.path, f"target {self._label(target.arn)} not invoked: {reason}")
                 else:
-                    self._arrive(kind, target_arn, received, condition, lineage, origin=rule.path)
+                    self._arrive(target, received, condition, lineage, origin=rule.path)
         if not matched:
             self._drop(origin, f"the event on {bus_label} matched no enabled rule")
 
     def _publish(self, topic_arn: str, message: Any, condition: str, lineage: Mapping[str, int]) -> None:
-        subscriptions = [s for s in self.stack.subscriptions if self.stack.value(s.topic) == topic_arn]
+        subscriptions = [s for s in self.stack.subscriptions if s.topic_arn == topic_arn]
         if not subscriptions:
             self.run.topics.setdefault(self._label(topic_arn), []).append(message)
             return
         text = message if isinstance(message, str) else json.dumps(message)
         for subscription in subscriptions:
-            endpoint = str(self.stack.value(subscription.endpoint))
-            kind = _kind(endpoint) if subscription.protocol in ("lambda", "sqs") else subscription.protocol
+            endpoint = subscription.endpoint
             envelope = self._sns_notification(topic_arn, text)
             if subscription.protocol == "lambda":
                 payload: Any = {
@@ -491,211 +485,89 @@ class Engine:
                 payload = message if subscription.raw_message_delivery else envelope
             else:
                 payload = envelope
-            reason = self._resource_policy_refusal(
-                kind, endpoint, "sns.amazonaws.com", topic_arn, self._label(topic_arn)
-            )
-            self._record_delivery(subscription.resource.path, condition, kind, endpoint, payload, reason)
+            reason = self._resource_policy_refusal(endpoint, "sns.amazonaws.com", topic_arn, self._label(topic_arn))
+            self._record_delivery(subscription.ref.path, condition, endpoint, payload, reason)
             if reason:
                 self._drop(
-                    subscription.resource.path, f"subscription endpoint {self._label(endpoint)} not reached: {reason}"
+                    subscription.ref.path, f"subscription endpoint {self._label(endpoint.arn)} not reached: {reason}"
                 )
             else:
-                self._arrive(kind, endpoint, payload, condition, lineage, origin=subscription.resource.path)
+                self._arrive(endpoint, payload, condition, lineage, origin=subscription.ref.path)
 
-    def _resource_policy_refusal(self, kind: str, arn: str, principal: str, source_arn: str, source: str) -> str | None:
-        """Why a service may not deliver to ``arn`` (its resource policy), or None if it may."""
-        if kind == "lambda":
-            function, qualifier = self.stack.function_at(arn)
-            if function is None or self.stack.permits(function, qualifier, principal, source_arn):
+    def _resource_policy_refusal(self, target: Target, principal: str, source_arn: str, source: str) -> str | None:
+        """Why a service may not deliver to ``target`` (its resource policy), or None if it may."""
+        if target.kind == "lambda":
+            if target.function is None or iam.lambda_permits(
+                self.stack, target.function, target.qualifier, principal, source_arn
+            ):
                 return None
-            return f"no lambda permission lets {principal} invoke {function.path} from {source}"
-        if kind in ("sqs", "sns") and self.stack.resource_with_arn(arn) is not None:
-            action = "sqs:SendMessage" if kind == "sqs" else "sns:Publish"
-            if self.stack.resource_policy_allows(arn, principal, action, source_arn):
+            return f"no lambda permission lets {principal} invoke {target.function} from {source}"
+        record = self.stack.queues.get(target.arn) or self.stack.topics.get(target.arn)
+        if target.kind in ("sqs", "sns") and record is not None:
+            action = "sqs:SendMessage" if target.kind == "sqs" else "sns:Publish"
+            context = {"aws:sourcearn": source_arn, "aws:sourceaccount": self.stack.account}
+            if iam.resource_policy_allows(record.policy, principal, action, target.arn, context):
                 return None
-            return f"the {kind} policy of {self._label(arn)} does not let {principal} {action} from {source}"
+            return (
+                f"the {target.kind} policy of {self._label(target.arn)} does not let {principal} {action} from {source}"
+            )
         return None
 
-    def _record_delivery(
-        self, source: str, condition: str, kind: str, arn: str, payload: Any, reason: str | None
-    ) -> None:
+    def _record_delivery(self, source: str, condition: str, target: Target, payload: Any, reason: str | None) -> None:
         self.run.deliveries.append(
             {
                 "source": source,
                 "condition": condition,
-                "destination_kind": kind,
-                "destination": self._label(arn),
+                "destination_kind": target.kind,
+                "destination": self._label(target.arn),
                 "allowed": reason is None,
                 "payload": payload,
                 "reason": reason,
             }
         )
         verdict = "delivered" if reason is None else f"DENIED: {reason}"
-        self._say(f"{source} --{condition}--> {kind} {self._label(arn)}: {verdict}")
+        self.run.trace.append(
+            (self.now, source, self._label(target.arn), f"{condition}{'' if reason is None else ' (denied)'}")
+        )
+        self.say(f"{source} --{condition}--> {target.kind} {self._label(target.arn)}: {verdict}")
 
     def _drop(self, function: str, reason: str) -> None:
         self.run.dropped.append({"function": function, "reason": reason})
-        self._say(f"dropped ({function}): {reason}")
+        self.say(f"dropped ({function}): {reason}")
 
-    # --- what handlers call ------------------------------------------------------------------------
+    # --- execution environments and what handlers call ---------------------------------------------
+
+    def _executor(self, function: Function, version: str) -> Executor:
+        key = (function.path, version)
+        executor = self._executors.get(key)
+        if executor is None:
+            data = self._archives.get(function.path)
+            if data is None:
+                data = archive.check(function)  # code outside the stack: says why it cannot run
+            folder = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{function.path}-{version}")
+            code_dir = archive.unpack(data, Path(self._workdir.name) / folder)
+            executor = executor_for(
+                function.runtime, code_dir, function.handler, name=function.path, aws=self._aws_call
+            )
+            self._executors[key] = executor
+        return executor
 
     def _aws_call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A Python handler's boto3 call (botocore's parameters), answered by the services."""
         if self._caller is None:
             raise AwsError("NotEmulated", "AWS calls reach the local engine only from a running handler", 501)
-        caller, lineage = self._caller
-        if service == "dynamodb":
-            return self._dynamodb_call(caller, operation, params)
-        if (service, operation) != ("lambda", "Invoke"):
-            raise AwsError(
-                "NotEmulated",
-                f"the local engine does not emulate {service}.{operation}: "
-                "only lambda.Invoke and DynamoDB reach it, and nothing reaches AWS",
-                501,
-            )
-        function, qualifier = self.stack.function_at(str(params.get("FunctionName", "")))
-        qualifier = params.get("Qualifier") or qualifier
-        if function is None:
-            raise AwsError("ResourceNotFoundException", f"Function not found: {params.get('FunctionName')}", 404)
-        target = f"{function.arn}:{qualifier}" if qualifier else function.arn
-        if not self.stack.allows(caller.role, "lambda:InvokeFunction", target):
-            role = caller.role.name if caller.role else "(no role)"
-            raise AwsError(
-                "AccessDeniedException",
-                f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
-                f"to perform: lambda:InvokeFunction on resource: {target} because no identity-based policy "
-                "allows the lambda:InvokeFunction action",
-                403,
-            )
-        invocation_type = params.get("InvocationType", "RequestResponse")
-        if invocation_type == "DryRun":
-            return {"StatusCode": 204, "Payload": streaming_body(None)}
-        if invocation_type != "Event":
-            raise AwsError(
-                "InvalidParameterValueException",
-                "the local engine runs InvocationType='Event' (and DryRun); a synchronous "
-                "RequestResponse call between functions is not emulated",
-                400,
-            )
-        raw = params.get("Payload", b"")
-        size = len(raw.encode() if isinstance(raw, str) else raw) if isinstance(raw, (str, bytes, bytearray)) else 0
-        if size > MAX_ASYNC_PAYLOAD_BYTES:
-            raise AwsError(
-                "RequestEntityTooLargeException",
-                f"Request must be smaller than {MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation",
-                413,
-            )
-        self._enqueue(function, qualifier, read_payload(raw), lineage)
-        self._say(f"{caller.path} invoked {function.path} asynchronously (allowed: lambda:InvokeFunction on {target})")
-        return {"StatusCode": 202, "Payload": streaming_body(None)}
+        response = self.services.call(self._caller, service, operation, params)
+        if (service, operation) == ("lambda", "Invoke"):
+            from botocore.response import StreamingBody
 
-    def _dynamodb_call(self, caller: Function, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        table_name = params.get("TableName")
-        table = next(
-            (t for t in self.stack.resources("aws_dynamodb_table") if self.stack.attribute(t, "name") == table_name),
-            None,
-        )
-        if table is None:
-            raise AwsError(
-                "ResourceNotFoundException", f"Requested resource not found: Table: {table_name} not found", 400
-            )
-        arn, action = self.stack.attribute(table, "arn"), f"dynamodb:{operation}"
-        if not self.stack.allows(caller.role, action, arn):
-            role = caller.role.name if caller.role else "(no role)"
-            raise AwsError(
-                "AccessDeniedException",
-                f"User: arn:aws:sts::{self.stack.account}:assumed-role/{role}/{caller.name} is not authorized "
-                f"to perform: {action} on resource: {arn} because no identity-based policy allows the {action} action",
-                400,
-            )
-        from botocore import xform_name
-        from botocore.exceptions import ClientError
-
-        try:
-            response = getattr(self._dynamodb_client(), xform_name(operation))(**params)
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            raise AwsError(
-                details.get("Code", "ClientError"),
-                details.get("Message", str(error)),
-                error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400),
-            ) from None
-        response.pop("ResponseMetadata", None)
+            raw = response.get("Payload", b"")
+            response = {**response, "Payload": StreamingBody(io.BytesIO(raw), len(raw))}
         return response
 
-    def _dynamodb_client(self) -> Any:
-        """A client of moto's in-process DynamoDB, with the stack's tables created on first use."""
-        if self._dynamodb is None:
-            import boto3
-            from moto import mock_aws
-
-            # mock_credentials: moto would otherwise put its fake keys into os.environ while it runs, and
-            # a client in this process (tools.jobs against tools.local_api) would sign with them.
-            self._moto = mock_aws(config={"core": {"mock_credentials": False}})
-            self._moto.start()
-            region = self.stack.region
-            session = boto3.session.Session(
-                aws_access_key_id="local", aws_secret_access_key="local", region_name=region
-            )
-            # Explicit endpoint: moto answers AWS's own, whatever AWS_ENDPOINT_URL the environment holds.
-            self._dynamodb = session.client("dynamodb", endpoint_url=f"https://dynamodb.{region}.amazonaws.com")
-            for table in self.stack.resources("aws_dynamodb_table"):
-                keys = [(table.get("hash_key"), "HASH")] + (
-                    [(table.get("range_key"), "RANGE")] if table.get("range_key") else []
-                )
-                self._dynamodb.create_table(
-                    TableName=self.stack.attribute(table, "name"),
-                    BillingMode="PAY_PER_REQUEST",
-                    KeySchema=[{"AttributeName": name, "KeyType": kind} for name, kind in keys],
-                    AttributeDefinitions=[
-                        {"AttributeName": a["name"], "AttributeType": a["type"]} for a in table.get("attribute", [])
-                    ],
-                )
-        return self._dynamodb
-
-    def _table_items(self) -> dict[str, list[Any]]:
-        from boto3.dynamodb.types import TypeDeserializer
-
-        plain = TypeDeserializer().deserialize
-        tables = {}
-        for table in self.stack.resources("aws_dynamodb_table"):
-            items = self._dynamodb.scan(TableName=self.stack.attribute(table, "name"))["Items"]
-            tables[table.path] = [{k: _number(plain(v)) for k, v in item.items()} for item in items]
-        return tables
+    def say(self, line: str) -> None:
+        print(f"[t+{self.now:9.3f}s] {line}", file=self.out)
 
     # --- helpers ---------------------------------------------------------------------------------
-
-    def _handler(self, function: Function) -> Callable[[Any, Any], Any]:
-        if function.path in self._handlers:
-            return self._handlers[function.path]
-        if not function.runtime.startswith("python"):
-            raise EngineError(
-                f"function {function.path} runs {function.runtime or 'no runtime'}: the engine runs Python handlers"
-            )
-        if not function.filename:
-            raise EngineError(
-                f"function {function.path} has no filename in {self.stack.source}: the engine runs zip archives"
-            )
-        assert self.stack.directory is not None
-        archive = self.stack.directory / function.filename
-        if not archive.is_file():
-            raise EngineError(f"{archive} does not exist: synthesize the stack again (make synth)")
-        data = archive.read_bytes()
-        code_hash = function.source_code_hash
-        if (
-            code_hash
-            and not code_hash.startswith("${")
-            and base64.b64encode(hashlib.sha256(data).digest()).decode() != code_hash
-        ):
-            raise EngineError(
-                f"{archive} does not match the source_code_hash of {function.path}: synthesize again (make synth)"
-            )
-        code_dir = Path(self._workdir.name) / re.sub(r"[^A-Za-z0-9_.-]", "_", function.path)
-        with zipfile.ZipFile(io.BytesIO(data)) as zipped:
-            zipped.extractall(code_dir)
-        module_name = f"lambda_engine_{uuid.uuid4().hex}"
-        self._modules.append(module_name)
-        self._handlers[function.path] = load_handler(code_dir, function.handler, module_name)
-        return self._handlers[function.path]
 
     def _runtime_environment(self, function: Function, version: str) -> dict[str, str]:
         region = self.stack.region
@@ -723,10 +595,7 @@ class Engine:
         if qualifier.isdigit():
             return qualifier
         alias = self.stack.aliases.get(f"{function.arn}:{qualifier}")
-        if alias is not None:
-            version = self.stack.value(alias[2].get("function_version", LATEST))
-            return str(version)
-        return LATEST
+        return alias.version if alias is not None else LATEST
 
     def _bus_event(
         self, source: Function, qualifier: str | None, condition: str, record: dict[str, Any]
@@ -756,10 +625,12 @@ class Engine:
         }
 
     def _label(self, arn: str) -> str:
-        resource = self.stack.resource_with_arn(arn)
-        if resource is not None:
-            return resource.path
-        function, qualifier = self.stack.function_at(arn) if _kind(arn) == "lambda" else (None, None)
+        path = self.stack.path_of(arn)
+        if path is not None:
+            return path
+        function, qualifier = (
+            self.stack.function_at(arn) if arn.startswith("arn:") and ":lambda:" in arn else (None, None)
+        )
         if function is not None:
             return f"{function.path}:{qualifier}" if qualifier else function.path
         return arn
@@ -767,23 +638,6 @@ class Engine:
     def _timestamp(self) -> str:
         moment = self._epoch + timedelta(seconds=self.now)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-    def _say(self, line: str) -> None:
-        print(f"[t+{self.now:9.3f}s] {line}", file=self.out)
-
-
-def _number(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal: as int or float they print as JSON."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _kind(arn: str) -> str:
-    parts = arn.split(":")
-    return KINDS.get(parts[2], parts[2]) if len(parts) > 5 and parts[0] == "arn" else "unknown"
 
 
 def summary(run: Run, started: float) -> str:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from cdktf import App
 
+from local_runtime.engine import Engine
+from local_runtime.model import load_stack, read_stack, stack_file
+from local_runtime.runtimes.python import LambdaContext
 from stacks import SelfInvokingStack, Settings
 from tests.support import UUID4
-from tools.engine import Engine
-from tools.lambda_local import LambdaContext
-from tools.wiring import Stack, load_stack, stack_file
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 PREFIX = "lambda-async-dev"
@@ -57,7 +57,7 @@ def edited(stack, edit):
     """A copy of the stack's JSON changed by ``edit(document)``, with the same code archives."""
     document = copy.deepcopy(stack.document)
     edit(document)
-    return Stack(stack.name, document, directory=stack.directory)
+    return read_stack(stack.name, document, directory=stack.directory)
 
 
 def run(stack, function, payload, **options):

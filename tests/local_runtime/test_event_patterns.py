@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.event_patterns import InputError, UnsupportedPattern, matches, transform_input
+from local_runtime.event_patterns import InputError, UnsupportedPattern, matches, transform_input
 
 EVENT = {
     "source": "lambda",

@@ -1,0 +1,1 @@
+"""Run synthesized cdktf stacks locally, the way AWS Lambda runs their asynchronous wiring."""

@@ -1,0 +1,388 @@
+"""The resolved model of one synthesized stack: frozen records, built once by ``reader.read``.
+
+Every value is what it will be once deployed, in the stand-in account (``resolved``); where a tool
+shows a value to a person, the record also keeps its *label*, the same expression with references
+replaced by construct paths (``lambda_function:Second``, ``<region>``), and, for the policy
+snapshots, IAM statements as written. Records refer to each other by construct path, so the
+model is plain data: nothing here evaluates an expression or reads a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LATEST = "$LATEST"
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_EVENT_AGE = 21600
+DEFAULT_TIMEOUT = 3
+DEFAULT_MEMORY = 128
+
+_FUNCTION_REFERENCE = re.compile(
+    r"(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?"
+)
+_INVOKE_ARN = re.compile(r"arn:[^:]+:apigateway:[^:]+:lambda:path/2015-03-31/functions/(.+)/invocations")
+
+
+def function_reference(text: str) -> tuple[str, str | None] | None:
+    """(name, qualifier or None) of a function name, ARN, partial ARN, ``name:qualifier`` or invoke ARN."""
+    inner = _INVOKE_ARN.fullmatch(text)
+    match = _FUNCTION_REFERENCE.fullmatch(inner.group(1) if inner else text)
+    return (match.group(1), match.group(2)) if match else None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a record comes from: a resource (or data source) of the file, and its construct path."""
+
+    type: str
+    logical_id: str
+    path: str
+    data: bool = False
+
+    def reference(self, attribute: str) -> str:
+        return f"${{{'data.' if self.data else ''}{self.type}.{self.logical_id}.{attribute}}}"
+
+    def __str__(self) -> str:
+        return f"{'data.' if self.data else ''}{self.type}.{self.logical_id}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    test: str  # "StringEquals", "ArnLike", ...
+    variable: str  # "aws:SourceArn", lower-case compared
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Principal:
+    type: str  # "Service", "AWS", "*", "Federated"
+    identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One IAM statement, resolved; ``resource_labels`` parallel to ``resources``; ``written`` as in the file."""
+
+    effect: str
+    actions: tuple[str, ...] = ()
+    not_actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    not_resources: tuple[str, ...] = ()
+    principals: tuple[Principal, ...] = ()
+    not_principals: tuple[Principal, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    sid: str | None = None
+    resource_labels: tuple[str, ...] = ()
+    written: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named set of statements: an inline policy, a managed policy, a queue or topic policy."""
+
+    name: str
+    statements: tuple[Statement, ...]
+    source: str  # "inline", "managed", "aws-managed", "resource"
+    arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    ref: Ref
+    name: str
+    arn: str
+    trust: tuple[Statement, ...]
+    policies: tuple[Policy, ...]  # inline and managed, as they apply to the role's identity
+    managed_policy_arns: tuple[str, ...]  # as written, sorted
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for policy in self.policies for s in policy.statements)
+
+    @property
+    def inline_policies(self) -> dict[str, list[Any]]:
+        """Inline policies by name, statements as written (what the policy snapshots record)."""
+        return {p.name: [dict(s.written) for s in p.statements] for p in self.policies if p.source == "inline"}
+
+
+@dataclass(frozen=True)
+class Code:
+    """Where a function's code is: a zip archive of the stack (``archive``), or elsewhere (``location``)."""
+
+    package_type: str  # "Zip" or "Image"
+    filename: str | None  # as written
+    archive: Path | None  # the file it names, if it is one inside the stack's folder
+    location: str | None  # "s3://bucket/key" or the image URI, when the code is not a local archive
+    problem: str | None  # why ``filename`` cannot be the archive (outside the folder, missing, not a zip)
+    source_code_hash: str | None
+
+
+@dataclass(frozen=True)
+class Function:
+    ref: Ref
+    name: str
+    arn: str
+    runtime: str
+    handler: str
+    timeout: int
+    memory_size: int
+    environment: Mapping[str, str]
+    code: Code
+    role: Role | None
+    role_label: str
+    publish: bool
+    version: str  # the latest published version, or $LATEST
+    reserved_concurrency: int | None  # None: unreserved (-1 in the provider)
+    dead_letter_target: str | None  # dead_letter_config.target_arn, resolved
+    recursive_loop: str  # "Terminate" (AWS's default) or "Allow"
+    environment_references: tuple[tuple[str, Ref, str, str], ...]  # (variable, resource, its arn, its label)
+    architectures: tuple[str, ...] = ("x86_64",)
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+
+@dataclass(frozen=True)
+class Alias:
+    ref: Ref
+    name: str
+    arn: str
+    function: str  # construct path
+    version: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """An action IAM must allow the source function's role on a resource, for a delivery."""
+
+    action: str
+    resource: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where something is sent: a destination, a rule target, a subscription endpoint, a DLQ."""
+
+    arn: str  # resolved
+    label: str  # references as construct paths
+    kind: str  # "lambda", "sqs", "sns", "eventbridge", "s3", or the ARN's service
+    function: str | None = None  # construct path, when the ARN is a function (or alias) of the stack
+    qualifier: str | None = None
+    resource: str | None = None  # construct path of the queue, topic, bus or bucket of the stack
+    requirements: tuple[Requirement, ...] = ()  # what the sender's role must allow (destinations)
+
+
+@dataclass(frozen=True)
+class InvokeConfig:
+    ref: Ref
+    function: str  # construct path
+    qualifier: str
+    max_retries: int
+    max_event_age: int
+    retries_is_default: bool
+    max_event_age_is_default: bool
+    on_success: Target | None
+    on_failure: Target | None
+
+
+@dataclass(frozen=True)
+class Permission:
+    ref: Ref
+    function: str | None  # construct path, if the function is one of the stack
+    function_label: str
+    qualifier: str | None
+    principal: str
+    action: str
+    source_arn: str | None
+    source_arn_label: str | None
+    source_account: str | None
+    written: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RuleTarget:
+    ref: Ref
+    target: Target
+    rule_label: str  # how the target names its rule, labelled
+    input: str | None
+    input_path: str | None
+    input_transformer: Mapping[str, Any] | None
+    dead_letter_arn: str | None
+    max_retries: int | None
+    max_event_age: int | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    ref: Ref
+    name: str
+    arn: str
+    bus_name: str
+    pattern: Any  # resolved, or None (a scheduled rule)
+    pattern_label: Any
+    schedule: str | None
+    enabled: bool
+    targets: tuple[RuleTarget, ...]
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+
+@dataclass(frozen=True)
+class Subscription:
+    ref: Ref
+    topic_arn: str
+    protocol: str
+    endpoint: Target
+    raw_message_delivery: bool
+    filter_policy: Any
+
+
+@dataclass(frozen=True)
+class Redrive:
+    dead_letter_arn: str
+    max_receive_count: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    ref: Ref
+    name: str
+    arn: str
+    url: str
+    fifo: bool
+    visibility_timeout: int
+    retention_seconds: int
+    delay_seconds: int
+    redrive: Redrive | None
+    customer_key: str | None  # the customer-managed KMS key's ARN, if encrypted with one
+    policy: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    ref: Ref
+    name: str
+    arn: str
+    fifo: bool
+    customer_key: str | None
+    policy: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Bus:
+    ref: Ref | None  # None for the default bus, which every account has
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class Bucket:
+    ref: Ref
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class Table:
+    ref: Ref
+    name: str
+    arn: str
+    hash_key: str
+    range_key: str | None
+    attributes: tuple[tuple[str, str], ...]  # (name, type)
+
+
+@dataclass(frozen=True)
+class EventSourceMapping:
+    ref: Ref
+    source_arn: str
+    source_label: str
+    function: str | None  # construct path
+    qualifier: str | None
+    batch_size: int
+    batching_window: int
+    enabled: bool
+    report_batch_item_failures: bool
+    filters: tuple[Any, ...]  # filter_criteria patterns, resolved
+    maximum_concurrency: int | None
+
+
+@dataclass(frozen=True)
+class Route:
+    ref: Ref
+    route_key: str
+    authorization_type: str
+    function: str | None  # construct path of the function its integration proxies to
+    qualifier: str | None
+
+
+@dataclass(frozen=True)
+class HttpApi:
+    ref: Ref
+    id: str
+    execution_arn: str
+    routes: tuple[Route, ...]
+
+    @property
+    def path(self) -> str:
+        return self.ref.path
+
+
+@dataclass(frozen=True)
+class StackModel:
+    """One synthesized stack, resolved. ``problems``: what the reader could not interpret."""
+
+    name: str
+    source: str
+    directory: Path | None
+    region: str
+    account: str
+    partition: str
+    functions: Mapping[str, Function]  # by construct path
+    aliases: Mapping[str, Alias]  # by ARN
+    roles: Mapping[str, Role]  # by logical id
+    invoke_configs: tuple[InvokeConfig, ...]
+    permissions: tuple[Permission, ...]
+    rules: tuple[Rule, ...]
+    subscriptions: tuple[Subscription, ...]
+    event_source_mappings: tuple[EventSourceMapping, ...]
+    queues: Mapping[str, Queue]  # by ARN
+    topics: Mapping[str, Topic]  # by ARN
+    buses: Mapping[str, Bus]  # by name
+    buckets: Mapping[str, Bucket]  # by ARN
+    tables: Mapping[str, Table]  # by name
+    apis: tuple[HttpApi, ...]
+    labels: Mapping[str, str]  # construct path of every record by its ARN
+    problems: tuple[str, ...]
+    document: Mapping[str, Any] = field(compare=False, hash=False, repr=False)
+
+    # --- lookups (plain data; no expression is evaluated here) -----------------------------------
+
+    def invoke_config(self, function: str, qualifier: str | None) -> InvokeConfig | None:
+        wanted = qualifier or LATEST
+        return next((c for c in self.invoke_configs if c.function == function and c.qualifier == wanted), None)
+
+    def function_named(self, name: str) -> Function | None:
+        return next((f for f in self.functions.values() if f.name == name), None)
+
+    def function_at(self, text: str) -> tuple[Function | None, str | None]:
+        """(function, qualifier) a function name, ARN, partial ARN or ``name:qualifier`` names."""
+        reference = function_reference(text)
+        if reference is None:
+            return None, None
+        return self.function_named(reference[0]), reference[1]
+
+    def path_of(self, arn: str) -> str | None:
+        """The construct path of the queue, topic, bus, bucket, table, function or alias with this ARN."""
+        return self.labels.get(arn)

@@ -1,26 +1,34 @@
-"""Local async engine benchmark: overhead per asynchronous invocation, and a long job's hops.
+"""Local async engine benchmark: overhead per invocation, a fresh engine, and reads of the JSON while it runs.
 
-    .venv/bin/python benchmarks/engine.py [--runs 5] [--hops 200] [--n 100000000]
+    .venv/bin/python benchmarks/engine.py [--runs 5] [--hops 200] [--n 100000000] [--baseline GIT_REF]
 
-The stacks are synthesized once into a temporary folder (``main.build``, default settings).
+The stacks are synthesized once (``main.build``, default settings) into a temporary folder; every
+variant runs that same JSON, each run in a fresh Python process, variants interleaved per round so
+machine load hits them alike. ``--baseline REF`` adds the engine of that commit (exported with
+``git archive``), so old and new are measured in one run.
 
-1. Overhead: the engine's wall time minus the time inside handlers, per invocation, for
-   - ``self-invoking``: LongJob with ``STEP_BUDGET=1`` over ``--hops`` chunks, one engine, so one
-     invocation per hop (each hop's own boto3 ``invoke`` runs inside the handler and counts as
-     handler time, as it would on Lambda);
-   - ``function-destination``: First → Second, a fresh engine each run, so archive unpacking and
-     the handlers' first import are included (the first invocation of a run).
-   Median over ``--runs``.
-2. Hops: LongJob with ``n = --n``, ``--timeout 3`` and ``SAFETY_MARGIN_MS=500``: hops used, against
-   the minimum ``ceil(time in handlers / 3 s)`` that a perfect hand-off would need.
+Each process first runs both stacks once (boto3 and the rest imported, as in a session's later runs).
+
+1. Warm overhead: the engine's wall time minus the time inside handlers, per invocation, for
+   ``self-invoking``'s LongJob with ``STEP_BUDGET=1`` over ``--hops`` chunks in one engine (each
+   hop's own boto3 ``invoke`` counts as handler time, as it would on Lambda).
+2. Fresh engine: ``function-destination`` First -> Second in a new engine, so archive unpacking and
+   the handlers' first import are included.
+3. Reads of the JSON while running: calls into the stack reader (the model's reader and expression
+   evaluator; in older trees ``tools.wiring.Stack``'s resolving methods) during one ``invoke_async``
+   of response-only's First, after the stack is loaded.
+4. Hops: LongJob with ``n = --n``, ``--timeout 3`` and ``SAFETY_MARGIN_MS=500``: hops used, against
+   the minimum ``ceil(time in handlers / 3 s)`` that a perfect hand-off would need (current tree).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,28 +38,99 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from components import provider_imports  # noqa: E402  (before cdktf: the jsii kernel starts lazy)
-
-provider_imports.install()
-
-from cdktf import App  # noqa: E402
-
-from local_runtime.engine import Engine  # noqa: E402
-from local_runtime.model import load_stack, stack_file  # noqa: E402
-from main import build  # noqa: E402
-from stacks import Settings  # noqa: E402
-
 CHUNK = 50_000
 
+# One measurement, in a fresh interpreter with the tree under test first on sys.path.
+MEASURE = r"""
+import functools, io, json, sys, time
+tree, outdir, hops = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, tree)
+try:
+    from local_runtime.engine import Engine
+    from local_runtime.model import load_stack, stack_file
+    from local_runtime.model import hcl, reader
+    readers = [(reader._Reader, None), (hcl, ("evaluate", "parse_template", "parse_expression"))]
+except ImportError:
+    from tools.engine import Engine
+    from tools.wiring import Stack, load_stack, stack_file
+    readers = [(Stack, None)]
+from pathlib import Path
 
-def overhead(stack, function, payload, environment) -> tuple[float, int, float]:
-    """(engine milliseconds per invocation outside handlers, invocations, handler seconds)."""
-    with Engine(stack, environment=environment) as engine:
+def overhead(stack, function, payload, environment):
+    with Engine(stack, environment=environment, out=io.StringIO()) as engine:
         started = time.perf_counter()
         run = engine.invoke_async(function, payload)
         wall = time.perf_counter() - started
-    invocations = len(run.invocations)
-    return (wall - engine.handler_seconds) * 1000 / invocations, invocations, engine.handler_seconds
+    return (wall - engine.handler_seconds) * 1000 / len(run.invocations), len(run.invocations)
+
+chain = load_stack(stack_file(Path(outdir), "self-invoking"))
+pair = load_stack(stack_file(Path(outdir), "function-destination"))
+budget = {"LongJob": {"STEP_BUDGET": "1", "MAX_CHAIN_DEPTH": str(hops + 1)}}
+# A first run of each imports boto3 and the rest once per process, as earlier runs of a session would.
+overhead(chain, "LongJob", {"n": 2 * 50_000}, budget)
+overhead(pair, "First", {"numbers": [1]}, {})
+warm, invocations = overhead(chain, "LongJob", {"n": hops * 50_000}, budget)
+fresh, _ = overhead(pair, "First", {"numbers": [1, 2, 3]}, {})
+
+calls = []
+def counted(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        calls.append(function.__name__)
+        return function(*args, **kwargs)
+    return wrapper
+stack = load_stack(stack_file(Path(outdir), "response-only"))  # loaded before counting starts
+for owner, names in readers:
+    for name in names or [n for n, v in vars(owner).items() if callable(v) and not n.startswith("__")]:
+        setattr(owner, name, counted(getattr(owner, name)))
+with Engine(stack, out=io.StringIO()) as engine:
+    engine.invoke_async("First", {"numbers": [1, 2, 3]})
+print(json.dumps({"warm_ms": warm, "invocations": invocations, "fresh_ms": fresh, "reader_calls": len(calls),
+                  "reader_functions": sorted(set(calls))}))
+"""
+
+
+def export_commit(ref: str, target: Path) -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    target.mkdir(parents=True)
+    archive = subprocess.Popen(["git", "archive", "--format=tar", commit], cwd=ROOT, stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", str(target)], stdin=archive.stdout, check=True)
+    if archive.wait() != 0:
+        raise SystemExit(f"git archive {commit} failed")
+    return commit
+
+
+def measure(tree: Path, outdir: Path, hops: int) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(tree), str(outdir), str(hops)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"measuring {tree} failed:\n{result.stderr}")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def hops_for_a_long_job(outdir: Path, n: int) -> str:
+    from local_runtime.engine import Engine
+    from local_runtime.model import load_stack, stack_file
+
+    chain = load_stack(stack_file(outdir, "self-invoking"))
+    timeout = 3
+    with Engine(chain, environment={"LongJob": {"SAFETY_MARGIN_MS": "500"}}, timeouts={"LongJob": timeout}) as engine:
+        run = engine.invoke_async("LongJob", {"n": n})
+    final = run.invocations[-1]["result"]
+    minimum = math.ceil(engine.handler_seconds / timeout)
+    exact = final.get("result") == n * (n - 1) * (2 * n - 1) // 6
+    return (
+        f"long job n={n}, timeout {timeout} s, SAFETY_MARGIN_MS=500: {len(run.invocations)} hops "
+        f"(minimum {minimum} for {engine.handler_seconds:.2f} s in handlers), status {final.get('status')}, "
+        f"result exact: {exact}"
+    )
 
 
 def main() -> None:
@@ -59,39 +138,46 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--hops", type=int, default=200)
     parser.add_argument("--n", type=int, default=10**8)
+    parser.add_argument("--baseline", metavar="GIT_REF", help="also measure the engine of this commit")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as outdir:
-        app = App(outdir=outdir)
+
+    from components import provider_imports
+
+    provider_imports.install()  # before cdktf: the jsii kernel starts lazy
+
+    from cdktf import App
+
+    from main import build
+    from stacks import Settings
+
+    with tempfile.TemporaryDirectory() as scratch:
+        outdir = Path(scratch) / "cdktf.out"
+        app = App(outdir=str(outdir))
         build(app, Settings())
         app.synth()
-        chain = load_stack(stack_file(Path(outdir), "self-invoking"))
-        pair = load_stack(stack_file(Path(outdir), "function-destination"))
-        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.runs} runs")
-
-        budget = {"LongJob": {"STEP_BUDGET": "1", "MAX_CHAIN_DEPTH": str(args.hops + 1)}}
-        samples = [overhead(chain, "LongJob", {"n": args.hops * CHUNK}, budget) for _ in range(args.runs)]
+        variants = {"current": ROOT}
+        if args.baseline:
+            commit = export_commit(args.baseline, Path(scratch) / "baseline")
+            variants[f"baseline {commit}"] = Path(scratch) / "baseline"
+        samples: dict[str, list[dict[str, object]]] = {name: [] for name in variants}
+        started = time.perf_counter()
+        for _ in range(args.runs):
+            for name, tree in variants.items():
+                samples[name].append(measure(tree, outdir, args.hops))
         print(
-            f"self-invoking, {samples[0][1]} hops in one engine: "
-            f"{statistics.median(s[0] for s in samples):.2f} ms per invocation outside handlers "
-            f"(handlers: {statistics.median(s[2] for s in samples) * 1000 / samples[0][1]:.2f} ms each)"
+            f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.runs} interleaved runs "
+            f"({time.perf_counter() - started:.0f} s)"
         )
-        samples = [overhead(pair, "First", {"numbers": [1, 2, 3]}, {}) for _ in range(args.runs)]
-        print(
-            f"function-destination, First -> Second, fresh engine each run (archives unpacked, handlers imported): "
-            f"{statistics.median(s[0] for s in samples):.2f} ms per invocation outside handlers"
-        )
-
-        timeout = 3
-        environment = {"LongJob": {"SAFETY_MARGIN_MS": "500"}}
-        with Engine(chain, environment=environment, timeouts={"LongJob": timeout}) as engine:
-            run = engine.invoke_async("LongJob", {"n": args.n})
-        final = run.invocations[-1]["result"]
-        minimum = math.ceil(engine.handler_seconds / timeout)
-        print(
-            f"long job n={args.n}, timeout {timeout} s, SAFETY_MARGIN_MS=500: {len(run.invocations)} hops "
-            f"(minimum {minimum} for {engine.handler_seconds:.2f} s in handlers), status {final.get('status')}, "
-            f"result exact: {final.get('result') == args.n * (args.n - 1) * (2 * args.n - 1) // 6}"
-        )
+        for name, runs in samples.items():
+            warm = statistics.median(float(str(r["warm_ms"])) for r in runs)
+            fresh = statistics.median(float(str(r["fresh_ms"])) for r in runs)
+            print(
+                f"{name:18} warm: {warm:.3f} ms per invocation outside handlers ({runs[0]['invocations']} hops); "
+                f"fresh engine First -> Second: {fresh:.2f} ms per invocation; "
+                f"reader calls during one response-only run: {runs[0]['reader_calls']} "
+                f"({', '.join(map(str, runs[0]['reader_functions'])) or 'none'})"  # type: ignore[call-overload]
+            )
+        print(hops_for_a_long_job(outdir, args.n))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,6 @@ def sequence_diagram(run: Run, *, title: str | None = None) -> str:
     for at, sender, receiver, what in run.trace:
         start = _participant(sender, ids, lines)
         end = _participant(receiver, ids, lines)
-        arrow = "-x" if what.endswith("(denied)") else "->>"
+        arrow = "-x" if what.endswith("(denied)") else "->>"  # Mermaid's crossed arrow
         arrows.append(f"  {start}{arrow}{end}: {what} (t = {at:.3f} s)")
     return "\n".join(lines + arrows)

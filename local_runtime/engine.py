@@ -289,8 +289,7 @@ class Engine:
         invoked_arn = f"{function.arn}:{event.qualifier}" if event.qualifier else function.arn
         started_at = self.now
         self.say(f"{function.path} ({function.name}) attempt {event.attempt}")
-        what = "invoke" if event.attempt == 1 else f"retry {event.attempt - 1}"
-        self.run.trace.append((started_at, event.origin, function.path, what))
+        self.run.trace.append((started_at, event.origin, function.path, f"invoke, attempt {event.attempt}"))
         self._caller = Caller(function, lineage)
         try:
             invocation = executor.invoke(
@@ -435,6 +434,7 @@ class Engine:
                 self.run.problems.append(f"rule {rule.path} uses {error}: treated as not matching")
                 continue
             matched = True
+            self.run.trace.append((self.now, bus_label, rule.path, "matches the rule's pattern"))
             for rule_target in rule.targets:
                 target = rule_target.target
                 try:
@@ -526,9 +526,8 @@ class Engine:
             }
         )
         verdict = "delivered" if reason is None else f"DENIED: {reason}"
-        self.run.trace.append(
-            (self.now, source, self._label(target.arn), f"{condition}{'' if reason is None else ' (denied)'}")
-        )
+        what = f"{condition} ({'delivered' if reason is None else 'denied'})"
+        self.run.trace.append((self.now, source, self._label(target.arn), what))
         self.say(f"{source} --{condition}--> {target.kind} {self._label(target.arn)}: {verdict}")
 
     def _drop(self, function: str, reason: str) -> None:

@@ -4,6 +4,7 @@ import fcntl
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,9 @@ provider_imports.install()
 # provider mirror when the machine has one.
 os.environ["TF_CLI_CONFIG_FILE"] = str(write_config())
 
+
+# The fixtures users get for testing their own flows (local_stack); cdktf_outdir is overridden below.
+pytest_plugins = ["local_runtime.testing"]
 
 # What `make check` leaves to `make test`.
 NOT_QUICK = ("terraform", "emulator", "aws", "slow")
@@ -94,6 +98,29 @@ def synthesized_app(tmp_path_factory):
         app.synth()
 
     return produced_once(tmp_path_factory, "synthesized-app", synthesize)
+
+
+# The TerraConstructs app's stacks, synthesized by its own cdktf 0.20 app (tests/corpus/make.py).
+TERRACONSTRUCTS_OUTDIR = Path(__file__).resolve().parent / "corpus" / "terraconstructs" / "synthesized"
+
+
+@pytest.fixture(scope="session")
+def terraconstructs_outdir():
+    return TERRACONSTRUCTS_OUTDIR
+
+
+@pytest.fixture(scope="session")
+def provider_classes_outdir(tmp_path_factory):
+    """The stacks of tests/corpus/provider_classes (the AWS provider classes alone), synthesized once per run."""
+    from tests.corpus.make import synthesize_provider_classes
+
+    return produced_once(tmp_path_factory, "provider-classes", synthesize_provider_classes)
+
+
+@pytest.fixture(scope="session")
+def cdktf_outdir(synthesized_app):
+    """local_runtime.testing's stacks: this project's app, synthesized in the test session."""
+    return synthesized_app
 
 
 @pytest.fixture(scope="session")

@@ -105,8 +105,8 @@ def _check_role(stack: StackModel, function: Function, grants: _Grants, report: 
                 )
         for action, resource, label in iam.mismatched_resources(statement):
             report.problems.append(
-                f"role {role.path} allows {action} on {label} ({resource}), {iam.describe_arn(resource)}: "
-                f"{action} acts on {' or '.join(iam.expected_services(action))} ARNs, so no request ever matches it"
+                f"role {role.path} allows {action} on {label}, {iam.describe_arn(resource)}, not an ARN of "
+                f"service {' or '.join(iam.expected_services(action))}: no {action} request ever matches it"
             )
     log_group = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{function.name}"
     log_stream = f"{log_group}:log-stream:any"
@@ -133,6 +133,10 @@ def check(stack: StackModel) -> Report:
     }
     report.summary["roles"] = {}
     for function in functions.values():
+        if function.code.problem is not None:
+            report.problems.append(
+                f"function {function.path}: its code archive cannot be used: {function.code.problem}"
+            )
         if function.role is not None:
             report.summary["roles"][function.role.path] = [
                 f"{', '.join(s.actions)} -> {', '.join(s.resource_labels)}" for s in function.role.statements

@@ -690,8 +690,8 @@ class _Reader:
         if filename is None:
             return Code("Zip", None, None, None, "it names no code (no filename, s3_bucket or image_uri)", hash_)
         written = str(self.resolved(filename, f"{context}: filename"))
-        if self.directory is None:
-            return Code("Zip", written, None, None, "the stack was read without its folder", hash_)
+        if self.directory is None:  # read from a document alone: where the archive is cannot be told
+            return Code("Zip", written, None, None, None, hash_)
         root = self.directory.resolve()
         archive = (root / written).resolve()
         if not archive.is_relative_to(root):

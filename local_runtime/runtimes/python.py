@@ -24,6 +24,7 @@ Used by the engine (``PythonExecutor``, functions from a synthesized stack's arc
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import io
 import json
@@ -312,12 +313,12 @@ def _report(invocation: Invocation, context: LambdaContext, out: TextIO) -> Invo
     return invocation
 
 
-@contextlib.contextmanager
-def intercept_aws(answer: AwsCall, region: str = REGION) -> Iterator[None]:
-    """While active, boto3 clients of the default session call ``answer(service, operation, params)``.
+def intercepting_session(answer: AwsCall, region: str = REGION) -> Any:
+    """A boto3 session whose clients call ``answer(service, operation, params)`` instead of AWS.
 
     ``params`` are the arguments the handler passed; ``answer`` returns the parsed response or
     raises ``AwsError``. Nothing is sent over the network, and no real credentials are used.
+    Building a session costs milliseconds: an execution environment builds one and keeps it.
     """
     import boto3
     from botocore.awsrequest import AWSResponse
@@ -342,12 +343,39 @@ def intercept_aws(answer: AwsCall, region: str = REGION) -> Iterator[None]:
 
     session.events.register("before-parameter-build.*.*", remember)
     session.events.register("before-call.*.*", respond)
+    return session
+
+
+class LazySession:
+    """A stand-in for a boto3 session that builds the real one when a handler first asks for a client."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build, self._session = build, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._build()
+        return getattr(self._session, name)
+
+
+@contextlib.contextmanager
+def default_session(session: Any) -> Iterator[None]:
+    """``session`` as boto3's default session for the block: ``boto3.client(...)`` uses it."""
+    import boto3
+
     previous = boto3.DEFAULT_SESSION
     boto3.DEFAULT_SESSION = session
     try:
         yield
     finally:
         boto3.DEFAULT_SESSION = previous
+
+
+@contextlib.contextmanager
+def intercept_aws(answer: AwsCall, region: str = REGION) -> Iterator[None]:
+    """While active, boto3 clients of the default session call ``answer`` (see ``intercepting_session``)."""
+    with default_session(intercepting_session(answer, region)):
+        yield
 
 
 def read_payload(payload: Any) -> Any:
@@ -377,6 +405,7 @@ class PythonExecutor:
         self.code_dir, self.handler_name, self.name, self.aws = code_dir, handler, name, aws
         self._handler: Callable[[Any, Any], Any] | None = None
         self._modules: list[str] = []
+        self._session: LazySession | None = None
 
     def invoke(self, request: InvocationRequest) -> Invocation:
         handler: Callable[[Any, Any], Any] | InitError
@@ -397,7 +426,9 @@ class PythonExecutor:
             function_version=request.function_version,
             invoked_function_arn=request.invoked_function_arn,
         )
-        with intercept_aws(self.aws, region=request.region):
+        if self._session is None:  # most handlers never call AWS: no session is built for them
+            self._session = LazySession(functools.partial(intercepting_session, self.aws, request.region))
+        with default_session(self._session):
             return invoke_handler(
                 handler,
                 request.event,

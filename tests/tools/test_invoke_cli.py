@@ -2,6 +2,8 @@
 
 import io
 import json
+import re
+import shutil
 
 import pytest
 
@@ -140,3 +142,47 @@ def test_run_exits_1_when_the_handler_fails():
     code, out, _ = cli("run", "first", "--payload", '{"numbers": []}')
     assert code == 1
     assert json.loads(out[out.rindex("\n{") :])["errorType"] == "ValueError"
+
+
+def test_diagram_draws_each_invocation_and_delivery_with_its_virtual_time(synthesized_app):
+    # WHEN a failing First of the function-destination stack is run with --diagram
+    code, out, err = cli(
+        "async",
+        "function-destination",
+        "First",
+        "--payload",
+        '{"numbers": []}',
+        "--outdir",
+        str(synthesized_app),
+        "--diagram",
+    )
+    # THEN stdout is a Mermaid sequence diagram: the first attempt and its two retries, 60 and 180 s on
+    lines = out.splitlines()
+    assert code == 0 and "START RequestId" in err
+    assert lines[:4] == [
+        "sequenceDiagram",
+        "  title function-destination: First",
+        "  participant p0 as caller",
+        "  participant p1 as First",
+    ]
+    assert [re.sub(r"\d+\.\d{3} s", "T", line) for line in lines[4:]] == [
+        "  p0->>p1: invoke, attempt 1 (t = T)",
+        "  p1->>p1: invoke, attempt 2 (t = T)",
+        "  p1->>p1: invoke, attempt 3 (t = T)",
+    ]
+    times = [re.search(r"t = (\d+\.\d+)", line) for line in lines[4:]]
+    assert [float(time[1]) // 60 for time in times if time] == [0, 1, 3]
+
+
+def test_diagram_crosses_a_delivery_the_role_does_not_allow(synthesized_app, tmp_path):
+    # GIVEN the response-only stack without its Lambda permission
+    stack = tmp_path / "stacks" / "response-only"
+    shutil.copytree(synthesized_app / "stacks" / "response-only", stack)
+    document = json.loads((stack / "cdk.tf.json").read_text())
+    del document["resource"]["aws_lambda_permission"]
+    (stack / "cdk.tf.json").write_text(json.dumps(document))
+    code, out, _ = cli(
+        "async", "response-only", "First", "--payload", '{"numbers": [1]}', "--outdir", str(tmp_path), "--diagram"
+    )
+    assert code == 0
+    assert re.search(r"  p3-xp4: Success \(denied\) \(t = \d+\.\d{3} s\)", out), out

@@ -1,0 +1,232 @@
+"""Stacks written with the AWS provider classes alone, the way cdktf's Python docs write them.
+
+None of ``components/`` is used: policies are ``Fn.jsonencode`` objects with bare references, JSON
+strings with interpolations, ``inline_policy`` blocks, ``aws_iam_policy`` plus attachments and an
+AWS-managed policy; code hashes are ``Fn.filebase64sha256`` expressions or cdktf asset hashes;
+destinations are published versions and aliases by ``qualified_arn``. ``broken`` holds handlers
+that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy.
+
+``build(app)`` adds them all to an app (``tests/corpus/make.py`` synthesizes it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cdktf import App, AssetType, Fn, TerraformAsset, TerraformStack
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
+from cdktf_cdktf_provider_aws.iam_role import IamRole, IamRoleInlinePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
+from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction, LambdaFunctionEnvironment
+from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
+    LambdaFunctionEventInvokeConfig,
+    LambdaFunctionEventInvokeConfigDestinationConfig,
+    LambdaFunctionEventInvokeConfigDestinationConfigOnFailure,
+    LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess,
+)
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+
+HANDLERS = Path(__file__).resolve().parent / "handlers"
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def _stack(app: App, name: str) -> TerraformStack:
+    stack = TerraformStack(app, name)
+    AwsProvider(stack, "aws", region="eu-west-1")
+    return stack
+
+
+def _code(stack: TerraformStack, id: str, handler: str) -> TerraformAsset:
+    return TerraformAsset(stack, id, path=str(HANDLERS / handler), type=AssetType.ARCHIVE)
+
+
+def _role(stack: TerraformStack, id: str, inline: list[IamRoleInlinePolicy] | None = None) -> IamRole:
+    return IamRole(
+        stack, id, name=f"{stack.node.id}-{id}", assume_role_policy=Fn.jsonencode(TRUST), inline_policy=inline
+    )
+
+
+def _destinations(success: str | None, failure: str | None) -> LambdaFunctionEventInvokeConfigDestinationConfig:
+    return LambdaFunctionEventInvokeConfigDestinationConfig(
+        on_success=LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(destination=success) if success else None,
+        on_failure=LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(destination=failure) if failure else None,
+    )
+
+
+def versions(app: App) -> None:
+    """First's alias ``live`` sends successes to Second's version 1 (``qualified_arn``), failures to a queue."""
+    stack = _stack(app, "versions")
+    role = _role(stack, "FirstRole")
+    second_role = _role(stack, "SecondRole")
+    queue = SqsQueue(stack, "Failures", name="versions-failures")
+    functions = []
+    for id, handler, function_role in (("First", "summer", role), ("Second", "recorder", second_role)):
+        code = _code(stack, f"{id}Code", handler)
+        functions.append(
+            LambdaFunction(
+                stack,
+                id,
+                function_name=f"versions-{id.lower()}",
+                role=function_role.arn,
+                handler="index.handler",
+                runtime="python3.12",
+                filename=code.path,
+                source_code_hash=Fn.filebase64sha256(code.path),
+                publish=True,
+            )
+        )
+    first, second = functions
+    live = LambdaAlias(stack, "Live", name="live", function_name=first.function_name, function_version=first.version)
+    IamRolePolicy(
+        stack,
+        "FirstPolicy",
+        role=role.id,
+        policy=Fn.jsonencode(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [second.qualified_arn]},
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue.arn},
+                ],
+            }
+        ),
+    )
+    LambdaFunctionEventInvokeConfig(
+        stack,
+        "LiveAsync",
+        function_name=first.function_name,
+        qualifier=live.name,
+        maximum_retry_attempts=1,
+        destination_config=_destinations(second.qualified_arn, queue.arn),
+    )
+
+
+def managed(app: App) -> None:
+    """Successes to a queue through an ``aws_iam_policy`` attachment; failures to Second by an inline block."""
+    stack = _stack(app, "managed")
+    code = _code(stack, "Code", "summer")
+    recorder = _code(stack, "RecorderCode", "recorder")
+    results = SqsQueue(stack, "Results", name="managed-results")
+    second_role = _role(stack, "SecondRole")
+    second = LambdaFunction(
+        stack,
+        "Second",
+        function_name="managed-second",
+        role=second_role.arn,
+        handler="index.handler",
+        runtime="python3.12",
+        filename=recorder.path,
+        source_code_hash=recorder.asset_hash,
+    )
+    invoke_second = {"Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": second.arn}]}
+    role = _role(stack, "FirstRole", [IamRoleInlinePolicy(name="invoke-second", policy=json.dumps(invoke_second))])
+    send = IamPolicy(
+        stack,
+        "SendResults",
+        name="managed-send-results",
+        policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": results.arn}],
+            }
+        ),
+    )
+    IamRolePolicyAttachment(stack, "SendAttachment", role=role.name, policy_arn=send.arn)
+    IamRolePolicyAttachment(stack, "BasicExecution", role=role.name, policy_arn=BASIC_EXECUTION)
+    first = LambdaFunction(
+        stack,
+        "First",
+        function_name="managed-first",
+        role=role.arn,
+        handler="index.handler",
+        runtime="python3.12",
+        filename=code.path,
+        source_code_hash=code.asset_hash,
+    )
+    LambdaFunctionEventInvokeConfig(
+        stack,
+        "FirstAsync",
+        function_name=first.function_name,
+        maximum_retry_attempts=0,
+        destination_config=_destinations(results.arn, second.arn),
+    )
+
+
+def broken(app: App) -> None:
+    """Handlers that cannot load, each failing to one queue: retried (or not) and recorded as function errors."""
+    stack = _stack(app, "broken")
+    failures = SqsQueue(stack, "Failures", name="broken-failures")
+    role = _role(stack, "Role")
+    IamRolePolicy(
+        stack,
+        "Send",
+        role=role.id,
+        policy=Fn.jsonencode(
+            {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": failures.arn}]}
+        ),
+    )
+    summer, syntax, raises = (_code(stack, f"Code{n}", n) for n in ("summer", "syntax_error", "raises_on_import"))
+    cases = {
+        "MissingExport": (summer, "index.nothere", 0),
+        "MissingModule": (summer, "nothere.handler", 0),
+        "MalformedHandler": (summer, "index", 0),
+        "SyntaxError": (syntax, "index.handler", 0),
+        "RaisesOnImport": (raises, "index.handler", None),
+    }
+    for id, (code, handler, retries) in cases.items():
+        function = LambdaFunction(
+            stack,
+            id,
+            function_name=f"broken-{id}",
+            role=role.arn,
+            handler=handler,
+            runtime="python3.12",
+            filename=code.path,
+            source_code_hash=Fn.filebase64sha256(code.path),
+            environment=LambdaFunctionEnvironment(variables={"STAGE": "test"}),
+        )
+        LambdaFunctionEventInvokeConfig(
+            stack,
+            f"{id}Async",
+            function_name=function.function_name,
+            maximum_retry_attempts=retries,
+            destination_config=_destinations(None, failures.arn),
+        )
+
+
+def bad_archives(app: App) -> None:
+    """Code Lambda refuses at deploy: a file that is not a zip, one outside the stack's folder, none at all."""
+    for name, filename in (
+        ("not-a-zip-archive", None),
+        ("outside-archive", "../../outside/archive.zip"),
+        ("missing-archive", "assets/gone/archive.zip"),
+    ):
+        stack = _stack(app, name)
+        role = _role(stack, "Role")
+        if filename is None:
+            notes = TerraformAsset(stack, "Notes", path=str(HANDLERS / "summer" / "index.py"), type=AssetType.FILE)
+            filename = notes.path
+        LambdaFunction(
+            stack,
+            "First",
+            function_name=f"{name}-first",
+            role=role.arn,
+            handler="index.handler",
+            runtime="python3.12",
+            filename=filename,
+        )
+
+
+def build(app: App) -> None:
+    versions(app)
+    managed(app)
+    broken(app)
+    bad_archives(app)

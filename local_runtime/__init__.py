@@ -15,11 +15,31 @@ Layers, each importing only those before it: ``model`` (the stack as records) <-
 per runtime) <- ``engine`` (Lambda's asynchronous invocation) <- ``api``, ``diagram``, ``testing``.
 """
 
-from local_runtime.diagram import sequence_diagram
-from local_runtime.engine import Engine, Run
-from local_runtime.errors import AwsError, EngineError, StackFileError
-from local_runtime.model import StackModel, load_stack, load_stacks, read_stack, stack_file
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from local_runtime.diagram import sequence_diagram
+    from local_runtime.engine import Engine, Run
+    from local_runtime.errors import AwsError, EngineError, StackFileError
+    from local_runtime.model import StackModel, load_stack, load_stacks, read_stack, stack_file
+
+# Imported when first asked for: a tool that needs only the model (tools.inspect) does not load the engine.
+_EXPORTS = {
+    "sequence_diagram": "local_runtime.diagram",
+    "Engine": "local_runtime.engine",
+    "Run": "local_runtime.engine",
+    "AwsError": "local_runtime.errors",
+    "EngineError": "local_runtime.errors",
+    "StackFileError": "local_runtime.errors",
+    "StackModel": "local_runtime.model",
+    "load_stack": "local_runtime.model",
+    "load_stacks": "local_runtime.model",
+    "read_stack": "local_runtime.model",
+    "stack_file": "local_runtime.model",
+}
 __all__ = [
     "AwsError",
     "Engine",
@@ -33,3 +53,9 @@ __all__ = [
     "sequence_diagram",
     "stack_file",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'local_runtime' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -1,6 +1,7 @@
 # Two commands for a newcomer: `make synth` and `make test`. Each sets up what is missing first, and
 # says what it installs: pipenv in .tools/pipenv, the locked Python packages in $(VENV), the locked
-# cdktf CLI in node_modules; checkov (security/.venv) only for `make test`. Nothing touches the
+# cdktf CLI in node_modules, the AWS SDK the local runtime gives Node.js handlers in
+# local_runtime/runtimes/node/node_modules; checkov (security/.venv) only for `make test`. Nothing touches the
 # Python you name: PYTHON=python3.12 (any 3.11-3.13; system-managed ones too). Re-runs take seconds.
 
 PYTHON ?= python3
@@ -25,7 +26,9 @@ export APP_PYTHON := $(abspath $(PY))
 
 .PHONY: setup synth check lint test cdktf-synth inspect invoke bench deploy-local destroy-local clean
 
-setup: $(VENV)/.synced node_modules/.installed
+NODE_SDK := local_runtime/runtimes/node
+
+setup: $(VENV)/.synced node_modules/.installed $(NODE_SDK)/node_modules/.installed
 
 $(PIPENV):
 	@$(PYTHON) -m tools.preflight python
@@ -53,6 +56,13 @@ node_modules/.installed: package-lock.json
 	@$(PYTHON) -m tools.preflight node
 	@echo "==> cdktf CLI from package-lock.json into node_modules, Node $$(node --version) (first time: about 30 s)"
 	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The JavaScript SDK v3 that Lambda's Node.js runtimes provide, for Node.js handlers run locally.
+$(NODE_SDK)/node_modules/.installed: $(NODE_SDK)/package-lock.json
+	@$(PYTHON) -m tools.preflight node
+	@echo "==> AWS SDK for JavaScript v3 from $(NODE_SDK)/package-lock.json, for Node.js handlers in the local runtime (first time: about 10 s)"
+	@npm ci --prefix $(NODE_SDK) --no-audit --no-fund --loglevel=error
 	@touch $@
 
 synth: setup

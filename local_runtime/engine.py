@@ -47,6 +47,7 @@ import itertools
 import json
 import re
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -69,6 +70,7 @@ from local_runtime.model.records import (
 )
 from local_runtime.runtimes import Executor, Invocation, InvocationRequest, archive, executor_for
 from local_runtime.services import AwsCalls, Caller
+from local_runtime.services.endpoint import Endpoint
 
 RETRY_DELAYS_S = (60, 120)
 RECURSION_LIMIT = 16
@@ -162,6 +164,10 @@ class Engine:
         self._executors: dict[tuple[str, str], Executor] = {}
         self._caller: Caller | None = None
         self.services = AwsCalls(stack, self)
+        # Handlers in processes of their own call AWS through a loopback endpoint (server threads): the
+        # engine's state changes only under this lock, while their invocation waits for them.
+        self._lock = threading.Lock()
+        self._endpoint: Endpoint | None = None
 
     def __enter__(self) -> Engine:
         return self
@@ -173,6 +179,9 @@ class Engine:
         for executor in self._executors.values():
             executor.close()
         self._executors.clear()
+        if self._endpoint is not None:
+            self._endpoint.close()
+            self._endpoint = None
         self.services.close()
         self._workdir.cleanup()
 
@@ -290,7 +299,8 @@ class Engine:
         started_at = self.now
         self.say(f"{function.path} ({function.name}) attempt {event.attempt}")
         self.run.trace.append((started_at, event.origin, function.path, f"invoke, attempt {event.attempt}"))
-        self._caller = Caller(function, lineage)
+        with self._lock:
+            self._caller = Caller(function, lineage)
         try:
             invocation = executor.invoke(
                 InvocationRequest(
@@ -308,7 +318,8 @@ class Engine:
                 )
             )
         finally:
-            self._caller = None
+            with self._lock:  # waits for a call the handler's process still has in flight
+                self._caller = None
         self.now += invocation.duration_ms / 1000
         self.handler_seconds += invocation.duration_ms / 1000
         self.run.invocations.append(
@@ -546,10 +557,20 @@ class Engine:
             folder = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{function.path}-{version}")
             code_dir = archive.unpack(data, Path(self._workdir.name) / folder)
             executor = executor_for(
-                function.runtime, code_dir, function.handler, name=function.path, aws=self._aws_call
+                function.runtime,
+                code_dir,
+                function.handler,
+                name=function.path,
+                aws=self._aws_call,
+                endpoint=self._endpoint_url,
             )
             self._executors[key] = executor
         return executor
+
+    def _endpoint_url(self) -> str:
+        if self._endpoint is None:
+            self._endpoint = Endpoint(self.services, lambda: self._caller, self._lock)
+        return self._endpoint.url
 
     def _aws_call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """A Python handler's boto3 call (botocore's parameters), answered by the services."""

@@ -22,7 +22,8 @@ from typing import Any, Protocol, TextIO
 from local_runtime.errors import EngineError
 
 PYTHON_RUNTIMES = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
-SUPPORTED_RUNTIMES = PYTHON_RUNTIMES
+NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
+SUPPORTED_RUNTIMES = PYTHON_RUNTIMES + NODE_RUNTIMES
 
 AwsCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
@@ -76,12 +77,22 @@ def timed_out(request_id: str, timeout_s: float) -> dict[str, Any]:
     }
 
 
-def executor_for(runtime: str, code_dir: Path, handler: str, *, name: str, aws: AwsCall) -> Executor:
-    """An execution environment for ``runtime`` (``aws``: where the handler's own AWS calls go)."""
+def executor_for(
+    runtime: str, code_dir: Path, handler: str, *, name: str, aws: AwsCall, endpoint: Callable[[], str]
+) -> Executor:
+    """An execution environment for ``runtime``.
+
+    The handler's own AWS calls go to ``aws`` (in-process runtimes) or to the loopback URL
+    ``endpoint()`` gives (runtimes in a process of their own).
+    """
     if runtime in PYTHON_RUNTIMES:
         from local_runtime.runtimes.python import PythonExecutor
 
         return PythonExecutor(code_dir, handler, name=name, aws=aws)
+    if runtime in NODE_RUNTIMES:
+        from local_runtime.runtimes.node import NodeExecutor
+
+        return NodeExecutor(code_dir, handler, name=name, runtime=runtime, endpoint=endpoint)
     raise EngineError(
         f"function {name} runs {runtime or 'no runtime'}: the local runtime runs {', '.join(SUPPORTED_RUNTIMES)}"
     )

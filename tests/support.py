@@ -9,6 +9,10 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from tools.preflight import in_ci
+
 if TYPE_CHECKING:  # cdktf starts the jsii kernel when imported: handler tests need none of it
     from cdktf import App, TerraformStack
 
@@ -98,6 +102,11 @@ def unplaced_after_topological_sort(edges: dict[str, set[str]]) -> dict[str, set
             del remaining[node]
         for deps in remaining.values():
             deps.difference_update(ready)
+
+
+def needs(available: bool, what: str) -> pytest.MarkDecorator:
+    """Skip a test when ``what`` is missing on a developer's machine; in CI it runs (and fails) instead."""
+    return pytest.mark.skipif(not available and not in_ci(), reason=f"{what} is not installed (make setup installs it)")
 
 
 def run_terraform(workdir: Path, *args: str, env: dict[str, str] | None = None, ok_codes=(0,), timeout: int = 300):

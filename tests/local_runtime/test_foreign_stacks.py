@@ -42,7 +42,18 @@ def corpus(provider_classes_outdir):
 def test_every_corpus_stack_reads_without_a_problem(terraconstructs_outdir, provider_classes_outdir):
     stacks = load_stacks(terraconstructs_outdir) + load_stacks(provider_classes_outdir)
     assert sorted(s.name for s in stacks) == sorted(
-        ["A", "B", "C", "broken", "managed", "missing-archive", "not-a-zip-archive", "outside-archive", "versions"]
+        [
+            "A",
+            "B",
+            "C",
+            "broken",
+            "managed",
+            "missing-archive",
+            "node",
+            "not-a-zip-archive",
+            "outside-archive",
+            "versions",
+        ]
     )
     assert {s.name: s.problems for s in stacks} == {s.name: () for s in stacks}
 

@@ -8,15 +8,13 @@ from pathlib import Path
 import pytest
 
 from main import STACKS
+from tests.support import needs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (PROJECT_ROOT / "node_modules" / ".bin" / "cdktf").exists(),
-    reason="cdktf-cli is not installed (make setup installs it)",
-)
+@needs((PROJECT_ROOT / "node_modules" / ".bin" / "cdktf").exists(), "cdktf-cli")
 def test_cdktf_synth_writes_every_stack_quietly(tmp_path):
     # GIVEN the wrapper and no project variables in the caller's environment (as a user's shell)
     env = {

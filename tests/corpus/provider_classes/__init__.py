@@ -4,7 +4,9 @@ None of ``components/`` is used: policies are ``Fn.jsonencode`` objects with bar
 strings with interpolations, ``inline_policy`` blocks, ``aws_iam_policy`` plus attachments and an
 AWS-managed policy; code hashes are ``Fn.filebase64sha256`` expressions or cdktf asset hashes;
 destinations are published versions and aliases by ``qualified_arn``. ``broken`` holds handlers
-that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy.
+that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy; ``node`` holds
+Node.js handlers of every kind (ES module, ``"type": "module"``, callback, one that times out,
+one that invokes itself with the SDK v3 and writes to DynamoDB, a throw, a crash, missing code).
 
 ``build(app)`` adds them all to an app (``tests/corpus/make.py`` synthesizes it).
 """
@@ -15,6 +17,7 @@ import json
 from pathlib import Path
 
 from cdktf import App, AssetType, Fn, TerraformAsset, TerraformStack
+from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole, IamRoleInlinePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -225,8 +228,76 @@ def bad_archives(app: App) -> None:
         )
 
 
+def node(app: App) -> None:
+    """Node.js handlers, each failing (if it fails) to one queue with retries 0, except where said."""
+    stack = _stack(app, "node")
+    failures = SqsQueue(stack, "Failures", name="node-failures")
+    table = DynamodbTable(
+        stack,
+        "Hops",
+        name="node-hops",
+        billing_mode="PAY_PER_REQUEST",
+        hash_key="chain",
+        range_key="hop",
+        attribute=[DynamodbTableAttribute(name="chain", type="S"), DynamodbTableAttribute(name="hop", type="N")],
+    )
+    role = _role(stack, "Role")
+    cases: dict[str, tuple[str, str, dict[str, object]]] = {
+        "EsModule": ("node_esm", "index.handler", {}),
+        "Thrower": ("node_esm", "index.thrower", {}),
+        "MissingExport": ("node_esm", "index.nothere", {}),
+        "MissingModule": ("node_esm", "nothere.handler", {}),
+        "TypeModule": ("node_type_module", "app.handler", {}),
+        "Callback": ("node_callback", "index.handler", {}),
+        "Sleeper": ("node_sleeper", "index.handler", {"timeout": 1}),
+        "Slow": ("node_esm", "index.slow", {"timeout": 1}),
+        "Crasher": ("node_crasher", "index.handler", {"retries": None}),
+        "SelfInvoker": ("node_self_invoker", "index.handler", {"environment": {"TABLE_NAME": table.name}}),
+    }
+    codes = {
+        folder: _code(stack, f"Code-{folder}", folder) for folder in dict.fromkeys(f for f, _, _ in cases.values())
+    }
+    functions = {}
+    for id, (folder, handler, options) in cases.items():
+        environment = options.get("environment")
+        functions[id] = LambdaFunction(
+            stack,
+            id,
+            function_name=f"node-{id}",
+            role=role.arn,
+            handler=handler,
+            runtime="nodejs20.x",
+            timeout=options.get("timeout", 3),  # type: ignore[arg-type]
+            filename=codes[folder].path,
+            source_code_hash=codes[folder].asset_hash,
+            environment=LambdaFunctionEnvironment(variables=environment) if environment else None,  # type: ignore[arg-type]
+        )
+        LambdaFunctionEventInvokeConfig(
+            stack,
+            f"{id}Async",
+            function_name=functions[id].function_name,
+            maximum_retry_attempts=options.get("retries", 0),  # type: ignore[arg-type]
+            destination_config=_destinations(None, failures.arn),
+        )
+    IamRolePolicy(
+        stack,
+        "Grants",
+        role=role.id,
+        policy=Fn.jsonencode(
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": failures.arn},
+                    {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": table.arn},
+                    {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": functions["SelfInvoker"].arn},
+                ]
+            }
+        ),
+    )
+
+
 def build(app: App) -> None:
     versions(app)
     managed(app)
     broken(app)
     bad_archives(app)
+    node(app)

@@ -19,6 +19,12 @@ Each process first runs both stacks once (boto3 and the rest imported, as in a s
    of response-only's First, after the stack is loaded.
 4. Hops: LongJob with ``n = --n``, ``--timeout 3`` and ``SAFETY_MARGIN_MS=500``: hops used, against
    the minimum ``ceil(time in handlers / 3 s)`` that a perfect hand-off would need (current tree).
+5. Node.js beside Python (current tree, same run): the TerraConstructs corpus' First -> Second
+   (NodejsFunctions) and our function-destination First -> Second (Python). Warm: wall time per
+   invocation over ``--warm`` runs in one engine, minus nothing (the handlers do microseconds of
+   work, so this is the engine's overhead: for Node, the Runtime API round trips); fresh: a new
+   engine per run, so each invocation starts its execution environment (a node process, or a
+   Python module import).
 """
 
 from __future__ import annotations
@@ -133,12 +139,48 @@ def hops_for_a_long_job(outdir: Path, n: int) -> str:
     )
 
 
+def node_beside_python(outdir: Path, runs: int, warm_runs: int) -> list[str]:
+    """Warm and fresh milliseconds per invocation, Node.js (TerraConstructs' A) beside Python (ours)."""
+    import io
+
+    from local_runtime.engine import Engine
+    from local_runtime.model import load_stack, stack_file
+
+    corpus = ROOT / "tests" / "corpus" / "terraconstructs" / "synthesized"
+    stacks = {
+        "Node.js": load_stack(stack_file(corpus, "A")),
+        "Python": load_stack(stack_file(outdir, "function-destination")),
+    }
+    payload = {"numbers": [1, 2, 3]}
+    lines = []
+    for name, stack in stacks.items():
+        fresh = []
+        for _ in range(runs):
+            with Engine(stack, out=io.StringIO()) as engine:
+                started = time.perf_counter()
+                run = engine.invoke_async("First", payload)
+                fresh.append((time.perf_counter() - started) * 1000 / len(run.invocations))
+        with Engine(stack, out=io.StringIO()) as engine:
+            before = len(engine.invoke_async("First", payload).invocations)  # starts the environments
+            started = time.perf_counter()
+            for _ in range(warm_runs):
+                engine.invoke_async("First", payload)
+            count = len(engine.run.invocations) - before  # an engine's run holds all its invocations so far
+            warm = (time.perf_counter() - started) * 1000 / count
+        lines.append(
+            f"{name:8} First -> Second: warm {warm:.2f} ms per invocation ({count} in one engine); "
+            f"fresh environment {statistics.median(fresh):.1f} ms per invocation (median of {runs} new engines)"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--hops", type=int, default=200)
     parser.add_argument("--n", type=int, default=10**8)
     parser.add_argument("--baseline", metavar="GIT_REF", help="also measure the engine of this commit")
+    parser.add_argument("--warm", type=int, default=50, help="warm runs of First -> Second for Node.js beside Python")
     args = parser.parse_args()
 
     from components import provider_imports
@@ -178,6 +220,7 @@ def main() -> None:
                 f"({', '.join(map(str, runs[0]['reader_functions'])) or 'none'})"  # type: ignore[call-overload]
             )
         print(hops_for_a_long_job(outdir, args.n))
+        print("\n".join(node_beside_python(outdir, args.runs, args.warm)))
 
 
 if __name__ == "__main__":

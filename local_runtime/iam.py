@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from local_runtime.model.records import Role, StackModel, Statement
+from local_runtime.model.records import Role, StackModel, Statement, Target
 
 # Actions whose resource may only be "*": AWS documents no resource-level permissions for them.
 STAR_ONLY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
@@ -137,6 +137,30 @@ def resource_policy_allows(
             return False
         allowed = True
     return allowed
+
+
+def service_refusal(
+    model: StackModel, target: Target, principal: str, source_arn: str, source: str, *, require_source_arn: bool = False
+) -> str | None:
+    """Why the service ``principal`` may not deliver to ``target`` from ``source_arn``, or None if it may.
+
+    A function needs a Lambda permission; a queue or topic of the stack its resource policy. Other
+    targets (outside the stack, or kinds without a resource policy here) are not refused.
+    """
+    if target.kind == "lambda":
+        if target.function is None or lambda_permits(
+            model, target.function, target.qualifier, principal, source_arn, require_source_arn=require_source_arn
+        ):
+            return None
+        return f"no lambda permission lets {principal} invoke {target.function} from {source}"
+    record = model.queues.get(target.arn) or model.topics.get(target.arn)
+    if target.kind in ("sqs", "sns") and record is not None:
+        action = "sqs:SendMessage" if target.kind == "sqs" else "sns:Publish"
+        context = {"aws:sourcearn": source_arn, "aws:sourceaccount": model.account}
+        if resource_policy_allows(record.policy, principal, action, target.arn, context):
+            return None
+        return f"the {target.kind} policy of {record.ref.path} does not let {principal} {action} from {source}"
+    return None
 
 
 def _principal_matches(statement: Statement, principal: str) -> bool:

@@ -11,6 +11,7 @@ stack at all (not JSON, not an object of resource types) raises ``StackFileError
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +30,7 @@ from local_runtime.model.records import (
     LATEST,
     Alias,
     Bucket,
+    BucketNotification,
     Bus,
     Code,
     Condition,
@@ -515,8 +517,12 @@ class _Reader:
             buckets[self.attribute(node, "arn")] = Bucket(
                 node.ref, self.attribute(node, "bucket"), self.attribute(node, "arn")
             )
-        tables = {t.name: t for t in (self.table(n) for n in self.resources("aws_dynamodb_table"))}
         self.queues, self.topics, self.buses, self.buckets = queues, topics, buses, buckets
+        for node in self.resources("aws_s3_bucket_notification"):
+            self.bucket_notification(node)
+        functions = {path: self.with_dead_letter(function) for path, function in functions.items()}
+        self.functions_by_name = {f.name: f for f in functions.values()}
+        tables = {t.name: t for t in (self.table(n) for n in self.resources("aws_dynamodb_table"))}
         labels: dict[str, str] = {}
         for data in (True, False):  # a resource wins over a data source of the same ARN
             for node in self.nodes.values():
@@ -639,12 +645,6 @@ class _Reader:
             if target is not None and arn is not None and not arn.startswith("<"):
                 references.append((variable, target.ref, arn, self.labelled(target.ref.reference("arn"))))
         reserved = self.integer(node, "reserved_concurrent_executions", -1)
-        dead_letter = (as_list(node.get("dead_letter_config")) or [{}])[0]
-        dead_letter_target = (
-            self.resolved(dead_letter.get("target_arn"), f"{context}: dead_letter_config.target_arn")
-            if isinstance(dead_letter, dict) and dead_letter.get("target_arn")
-            else None
-        )
         recursion = "Terminate"
         for config in self.resources("aws_lambda_function_recursion_config"):
             if self.names_node(config.get("function_name"), node, "function_name", "arn"):
@@ -666,10 +666,57 @@ class _Reader:
             publish=version != LATEST,
             version=version,
             reserved_concurrency=None if reserved is None or reserved < 0 else reserved,
-            dead_letter_target=dead_letter_target,
+            dead_letter=None,  # a target of the stack's queues and topics: set once they are read (read())
             recursive_loop=recursion,
             environment_references=tuple(references),
             architectures=architectures,
+        )
+
+    def with_dead_letter(self, function: Function) -> Function:
+        """The function with its dead-letter queue or topic, and what sending there needs."""
+        node = self.nodes[(False, function.ref.type, function.ref.logical_id)]
+        block = (as_list(node.get("dead_letter_config")) or [{}])[0]
+        if not isinstance(block, dict) or not block.get("target_arn"):
+            return function
+        context = f"{node.ref} ({node.path}): dead_letter_config.target_arn"
+        return dataclasses.replace(function, dead_letter=self.target(block["target_arn"], context, deliver=True))
+
+    def bucket_notification(self, node: _Node) -> None:
+        """Attach an ``aws_s3_bucket_notification``'s function, queue and topic targets to its bucket."""
+        context = f"{node.ref} ({node.path})"
+        bucket = next(
+            (
+                b
+                for b in self.buckets.values()
+                if self.names_node(
+                    node.get("bucket"), self.nodes[(False, b.ref.type, b.ref.logical_id)], "bucket", "id"
+                )
+            ),
+            None,
+        )
+        if bucket is None:
+            self.problem(f"{context}: the notification names a bucket that is not in the file")
+            return
+        notifications = []
+        for kind, arn_key in (
+            ("lambda_function", "lambda_function_arn"),
+            ("queue", "queue_arn"),
+            ("topic", "topic_arn"),
+        ):
+            for block in as_list(node.get(kind)):
+                if not isinstance(block, dict) or not block.get(arn_key):
+                    continue
+                events = tuple(str(e) for e in as_list(self.resolved(block.get("events"), context)))
+                notifications.append(
+                    BucketNotification(
+                        target=self.target(block[arn_key], f"{context}: {kind}"),
+                        events=events,
+                        prefix=str(self.resolved(block.get("filter_prefix", ""), context)),
+                        suffix=str(self.resolved(block.get("filter_suffix", ""), context)),
+                    )
+                )
+        self.buckets[bucket.arn] = dataclasses.replace(
+            bucket, notifications=bucket.notifications + tuple(notifications)
         )
 
     def code(self, node: _Node) -> Code:

@@ -141,7 +141,7 @@ class Function:
     publish: bool
     version: str  # the latest published version, or $LATEST
     reserved_concurrency: int | None  # None: unreserved (-1 in the provider)
-    dead_letter_target: str | None  # dead_letter_config.target_arn, resolved
+    dead_letter: Target | None  # dead_letter_config.target_arn, with what sending there needs
     recursive_loop: str  # "Terminate" (AWS's default) or "Allow"
     environment_references: tuple[tuple[str, Ref, str, str], ...]  # (variable, resource, its arn, its label)
     architectures: tuple[str, ...] = ("x86_64",)
@@ -287,10 +287,21 @@ class Bus:
 
 
 @dataclass(frozen=True)
+class BucketNotification:
+    """An ``aws_s3_bucket_notification`` entry: which new objects of the bucket reach which target."""
+
+    target: Target
+    events: tuple[str, ...]  # "s3:ObjectCreated:*", ...
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
 class Bucket:
     ref: Ref
     name: str
     arn: str
+    notifications: tuple[BucketNotification, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +312,11 @@ class Table:
     hash_key: str
     range_key: str | None
     attributes: tuple[tuple[str, str], ...]  # (name, type)
+
+
+# What the function's role needs on the queue for Lambda to create an SQS event source mapping
+# ("Using Lambda with Amazon SQS", execution role permissions).
+MAPPING_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
 
 @dataclass(frozen=True)

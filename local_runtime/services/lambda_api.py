@@ -2,8 +2,8 @@
 
 AWS's Invoke API reference: ``InvocationType`` ``Event`` queues the event and answers 202 with an
 empty payload; ``DryRun`` checks the caller's permission and runs nothing (204); an asynchronous
-payload over 1,048,576 bytes is refused. ``RequestResponse`` between functions is not emulated:
-the engine runs asynchronous wiring.
+payload over 1,048,576 bytes is refused (``RequestTooLargeException``, 413). ``RequestResponse``
+between functions is not emulated: the engine runs asynchronous wiring.
 """
 
 from __future__ import annotations
@@ -14,9 +14,17 @@ from typing import Any
 from local_runtime.errors import AwsError
 from local_runtime.iam import allows, denial
 from local_runtime.model.records import StackModel
-from local_runtime.services import Caller, Invoker
+from local_runtime.services import Caller, Router
 
 MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024
+
+
+def too_large(size: int) -> str:
+    """Lambda's RequestTooLargeException for an asynchronous payload of ``size`` bytes (Invoke API reference)."""
+    return (
+        f"The request payload exceeded the Invoke request body JSON input quota: {size} bytes, "
+        f"over {MAX_ASYNC_PAYLOAD_BYTES} for an asynchronous invocation"
+    )
 
 
 def payload_bytes(payload: Any) -> bytes:
@@ -28,7 +36,7 @@ def payload_bytes(payload: Any) -> bytes:
     return bytes(payload or b"")
 
 
-def invoke(model: StackModel, caller: Caller, params: dict[str, Any], invoker: Invoker) -> dict[str, Any]:
+def invoke(model: StackModel, caller: Caller, params: dict[str, Any], router: Router) -> dict[str, Any]:
     """The response to ``Invoke`` (``StatusCode``, ``Payload`` bytes), or AwsError as AWS answers."""
     name = str(params.get("FunctionName", ""))
     function, named_qualifier = model.function_at(name)
@@ -54,17 +62,13 @@ def invoke(model: StackModel, caller: Caller, params: dict[str, Any], invoker: I
         )
     raw = payload_bytes(params.get("Payload"))
     if len(raw) > MAX_ASYNC_PAYLOAD_BYTES:
-        raise AwsError(
-            "RequestEntityTooLargeException",
-            f"Request must be smaller than {MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation",
-            413,
-        )
+        raise AwsError("RequestTooLargeException", too_large(len(raw)), 413)
     try:
         payload = json.loads(raw.decode() or "null")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise AwsError("InvalidRequestContentException", "Could not parse request body into json", 400) from None
-    invoker.enqueue(function, qualifier, payload, caller.lineage)
-    invoker.say(
+    router.send_invoke(caller, function, qualifier, payload)
+    router.say(
         f"{caller.function.path} invoked {function.path} asynchronously (allowed: lambda:InvokeFunction on {target})"
     )
     return {"StatusCode": 202, "Payload": b""}

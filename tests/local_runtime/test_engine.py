@@ -396,8 +396,13 @@ def test_failures_of_the_alias_become_objects_in_the_bucket(extras):
     with Engine(extras, out=io.StringIO()) as engine:
         result = engine.invoke_async("First", {"numbers": []}, qualifier="live")
     (stored,) = result.buckets["Failures"]
-    request_id = result.invocations[0]["request_id"]
-    assert re.fullmatch(rf"aws/lambda/async/extras-First/\d{{4}}/\d\d/\d\d/{request_id}", stored["key"])
+    # THEN the object is where AWS documents it: aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>
+    key = re.fullmatch(
+        r"aws/lambda/async/extras-First/(\d{4})/(\d\d)/(\d\d)/(\d{4})-(\d\d)-(\d\d)T\d\d\.\d\d\.\d\d-"
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        stored["key"],
+    )
+    assert key is not None and key.groups()[:3] == key.groups()[3:]
     assert stored["body"]["requestContext"]["condition"] == "RetriesExhausted"
     assert [frame.split(",")[0].rsplit("/", 1)[-1] for frame in stored["body"]["responsePayload"]["stackTrace"]] == [
         'index.py"',

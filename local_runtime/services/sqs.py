@@ -1,0 +1,160 @@
+"""The stack's SQS queues as state: messages with their visibility, receive counts and redrive.
+
+What Amazon SQS documents, on the engine's virtual clock: a received message is invisible for the
+queue's ``visibility_timeout_seconds`` (30 when unset) and comes back if it is not deleted; each
+receive counts (``ApproximateReceiveCount``); a message received ``maxReceiveCount`` times that
+would be received again is moved to the queue's ``redrive_policy`` dead-letter queue instead; a
+message older than ``message_retention_seconds`` (345600 when unset) is deleted; ``delay_seconds``
+holds a new message back. Each message also carries the chain of Lambda invocations that sent it,
+which is how Lambda's recursion detection follows a loop through a queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from local_runtime.model.records import Queue, StackModel
+
+MAX_MESSAGE_BYTES = 1024 * 1024  # SQS's message size quota (1 MiB)
+
+
+@dataclass
+class Message:
+    message_id: str
+    body: str
+    sent_at: float
+    visible_at: float
+    message_attributes: Mapping[str, Any] = field(default_factory=dict)
+    receive_count: int = 0
+    receipt_handle: str = ""
+    first_received_at: float | None = None
+    lineage: Mapping[str, int] = field(default_factory=dict)
+    untracked: Mapping[str, int] | None = None
+
+    def record(self, queue: Queue, region: str, epoch_ms: int) -> dict[str, Any]:
+        """The message as an SQS event record for a Lambda consumer."""
+        return {
+            "messageId": self.message_id,
+            "receiptHandle": self.receipt_handle,
+            "body": self.body,
+            "attributes": {
+                "ApproximateReceiveCount": str(self.receive_count),
+                "SentTimestamp": str(epoch_ms + int(self.sent_at * 1000)),
+                "SenderId": "AIDAEXAMPLELOCAL",
+                "ApproximateFirstReceiveTimestamp": str(epoch_ms + int((self.first_received_at or 0) * 1000)),
+            },
+            "messageAttributes": {
+                name: {
+                    "stringValue": value.get("StringValue"),
+                    "stringListValues": [],
+                    "binaryListValues": [],
+                    "dataType": value.get("DataType", "String"),
+                }
+                for name, value in self.message_attributes.items()
+            },
+            "md5OfBody": hashlib.md5(self.body.encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue.arn,
+            "awsRegion": region,
+        }
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "messageId": self.message_id,
+            "body": self.body,
+            "messageAttributes": dict(self.message_attributes),
+            "receiveCount": self.receive_count,
+        }
+
+
+class Queues:
+    """Every queue of the stack, by ARN: what was sent, and where each message is now."""
+
+    def __init__(self, model: StackModel) -> None:
+        self.model = model
+        # By queue ARN, then message id, in the order sent (a dict: deleting one is O(1) in a long queue).
+        self.messages: dict[str, dict[str, Message]] = {arn: {} for arn in model.queues}
+        self.moved: list[tuple[str, str, Message]] = []  # (from, to, message) redrives, for the report
+
+    def send(
+        self,
+        arn: str,
+        body: str,
+        now: float,
+        *,
+        message_attributes: Mapping[str, Any] | None = None,
+        lineage: Mapping[str, int] | None = None,
+        untracked: Mapping[str, int] | None = None,
+    ) -> Message:
+        queue = self.model.queues[arn]
+        message = Message(
+            message_id=str(uuid.uuid4()),
+            body=body,
+            sent_at=now,
+            visible_at=now + queue.delay_seconds,
+            message_attributes=dict(message_attributes or {}),
+            lineage=dict(lineage or {}),
+            untracked=dict(untracked) if untracked is not None else None,
+        )
+        self.messages[arn][message.message_id] = message
+        return message
+
+    def receive(self, arn: str, now: float, limit: int) -> list[Message]:
+        """Up to ``limit`` visible messages, now invisible; those past their receives move to the redrive target."""
+        queue = self.model.queues[arn]
+        batch: list[Message] = []
+        held = self.messages[arn]
+        for message in tuple(held.values()):  # a copy: expired and redriven messages leave while it runs
+            if len(batch) >= limit:
+                break
+            if now - message.sent_at > queue.retention_seconds:
+                del held[message.message_id]  # past the retention period: SQS deletes it
+                continue
+            if message.visible_at > now:
+                continue
+            if queue.redrive is not None and message.receive_count >= queue.redrive.max_receive_count:
+                del held[message.message_id]
+                self.moved.append((arn, queue.redrive.dead_letter_arn, message))
+                if queue.redrive.dead_letter_arn in self.messages:
+                    self.messages[queue.redrive.dead_letter_arn][message.message_id] = message
+                continue
+            message.receive_count += 1
+            message.receipt_handle = str(uuid.uuid4())
+            message.first_received_at = message.first_received_at if message.first_received_at is not None else now
+            message.visible_at = now + queue.visibility_timeout
+            batch.append(message)
+        return batch
+
+    def delete(self, arn: str, message: Message) -> None:
+        self.messages[arn].pop(message.message_id, None)
+
+    def next_visible(self, arn: str, now: float) -> float | None:
+        """When the next message of the queue becomes visible again, if any is in flight or delayed."""
+        times = [m.visible_at for m in self.messages[arn].values() if m.visible_at > now]
+        return min(times) if times else None
+
+    def has_visible(self, arn: str, now: float) -> bool:
+        return any(m.visible_at <= now for m in self.messages[arn].values())
+
+    def contents(self, label: Any) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+        """(payloads, full messages) of what every queue holds now, by construct path; empty queues left out."""
+        payloads, messages = {}, {}
+        for arn, held in self.messages.items():
+            if not held:
+                continue
+            name = label(arn)
+            payloads[name] = [_payload(m.body) for m in held.values()]
+            messages[name] = [m.report() for m in held.values()]
+        return payloads, messages
+
+
+def _payload(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        return body

@@ -47,11 +47,17 @@ def test_every_corpus_stack_reads_without_a_problem(terraconstructs_outdir, prov
             "B",
             "C",
             "broken",
+            "consumers",
+            "dead-letters",
+            "limits",
+            "loops",
             "managed",
             "missing-archive",
             "node",
             "not-a-zip-archive",
             "outside-archive",
+            "sdk",
+            "throttling",
             "versions",
         ]
     )

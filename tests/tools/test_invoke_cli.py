@@ -186,3 +186,17 @@ def test_diagram_crosses_a_delivery_the_role_does_not_allow(synthesized_app, tmp
     )
     assert code == 0
     assert re.search(r"  p3-xp4: Success \(denied\) \(t = \d+\.\d{3} s\)", out), out
+
+
+def test_async_refuses_a_payload_over_1_mib_with_request_too_large(provider_classes_outdir, tmp_path):
+    # GIVEN an event file of 1,048,591 bytes (Lambda's asynchronous limit is 1,048,576)
+    event = tmp_path / "big.json"
+    event.write_text(json.dumps({"pad": "x" * 1_048_580}))
+    assert event.stat().st_size == 1_048_591
+    # WHEN it is sent to a function of the limits stack
+    code, out, err = cli("async", "limits", "Target", "--event", str(event), "--outdir", str(provider_classes_outdir))
+    # THEN exit 2 naming Lambda's exception and both sizes, and nothing ran
+    assert code == 2
+    assert err.startswith("error: RequestTooLargeException: ")
+    assert "1048591 bytes, over 1048576 for an asynchronous invocation" in err
+    assert out == ""

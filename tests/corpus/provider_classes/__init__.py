@@ -7,6 +7,8 @@ destinations are published versions and aliases by ``qualified_arn``. ``broken``
 that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy; ``node`` holds
 Node.js handlers of every kind (ES module, ``"type": "module"``, callback, one that times out,
 one that invokes itself with the SDK v3 and writes to DynamoDB, a throw, a crash, missing code).
+``async_world`` holds what AWS does beyond our own wiring: concurrency, dead-letter queues, limits,
+queue consumers, loops through services, handlers' own sends.
 
 ``build(app)`` adds them all to an app (``tests/corpus/make.py`` synthesizes it).
 """
@@ -296,8 +298,11 @@ def node(app: App) -> None:
 
 
 def build(app: App) -> None:
+    from tests.corpus.provider_classes import async_world  # it builds on this module's HANDLERS and TRUST
+
     versions(app)
     managed(app)
     broken(app)
     bad_archives(app)
     node(app)
+    async_world.build(app)

@@ -8,7 +8,11 @@ targets, Lambda permissions. Then it verifies the wiring and exits 1 with the li
 - every destination hop is allowed by the source role's identity policy (action and ARN wildcards
   are matched as IAM does: ``*`` and ``?`` in actions, case-insensitively, and in resources);
 - every EventBridge target that is a function has a Lambda permission for events.amazonaws.com
-  with the rule's ARN as source;
+  with the rule's ARN as source, and every target queue or topic a policy letting the rule send;
+- every dead-letter queue or topic (``dead_letter_config``) is one the function's role may send to,
+  and every SQS event source mapping's function may receive, delete and read attributes on its queue;
+- every SNS subscription and S3 bucket notification reaches a function through a Lambda permission
+  scoped to that topic or bucket, or a queue whose policy lets that service send from it;
 - no action with ``*``; no ``*`` resource except for X-Ray's write actions (X-Ray has no
   resource-level permissions); no Lambda permission without ``source_arn``; no permission that no
   hop, log group, X-Ray or self-invocation uses.
@@ -33,6 +37,7 @@ from typing import Any
 from local_runtime import iam
 from local_runtime.errors import StackFileError
 from local_runtime.model import Function, Role, StackModel, load_stacks
+from local_runtime.model.records import MAPPING_ACTIONS
 
 
 @dataclass
@@ -200,6 +205,13 @@ def check(stack: StackModel) -> Report:
         for rule_target in rule.targets:
             target = rule_target.target
             if target.function is None:
+                if target.arn in stack.queues or target.arn in stack.topics:
+                    hop = f"{rule_target.rule_label} --> {target.label}"
+                    refusal = iam.service_refusal(stack, target, "events.amazonaws.com", rule.arn, rule.path)
+                    if refusal is None:
+                        report.hops.append(f"{hop} (allowed by its policy for events.amazonaws.com from that rule)")
+                    else:
+                        report.problems.append(f"{hop}: {refusal}")
                 continue
             hop = f"{rule_target.rule_label} --> {target.function}"
             # Stricter than AWS on purpose: only a permission scoped to this rule counts.
@@ -248,6 +260,9 @@ def check(stack: StackModel) -> Report:
                 report.problems.append(
                     f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API"
                 )
+    _check_dead_letters(stack, grants, report)
+    _check_mappings(stack, grants, report)
+    _check_service_sources(stack, report)
     report.summary["code_access"] = []
     for function in functions.values():
         for variable, _, arn, resource in function.environment_references:
@@ -265,14 +280,96 @@ def check(stack: StackModel) -> Report:
         }
         for p in stack.permissions
     ]
-    for function in functions.values():
-        if function.role is not None:
-            for statement, label in grants.unused(function.role):
-                report.problems.append(
-                    f"role {function.role.path} allows {', '.join(statement.actions)} on {label}, which no hop uses"
-                )
+    roles = {f.role.ref.logical_id: f.role for f in functions.values() if f.role is not None}
+    for role in roles.values():
+        for statement, label in grants.unused(role):
+            report.problems.append(
+                f"role {role.path} allows {', '.join(statement.actions)} on {label}, which no hop uses"
+            )
     report.diagram = mermaid(stack, report)
     return report
+
+
+def _check_dead_letters(stack: StackModel, grants: _Grants, report: Report) -> None:
+    """A function's dead-letter queue or topic: its role must be allowed to send there."""
+    dead_letters = []
+    for function in stack.functions.values():
+        target = function.dead_letter
+        if target is None:
+            continue
+        dead_letters.append({"function": function.path, "target": target.label})
+        hop = f"{function.path} --dead_letter--> {target.label}"
+        if not target.requirements or function.role is None:
+            report.problems.append(f"{hop}: cannot tell which permission this dead-letter target needs")
+            continue
+        missing = [r for r in target.requirements if not grants.use(function.role, r.action, r.resource)]
+        for requirement in missing:
+            report.problems.append(
+                f"{hop}: role {function.role.path} does not allow {requirement.action} on it: "
+                "Lambda drops the failed event (DeadLetterErrors)"
+            )
+        allowed = ", ".join(r.action for r in target.requirements)
+        report.hops.append(f"{hop} (allowed: {allowed})" if not missing else f"{hop} (denied)")
+    report.summary["dead_letters"] = dead_letters
+
+
+def _check_mappings(stack: StackModel, grants: _Grants, report: Report) -> None:
+    """An SQS event source mapping: the consuming function's role must be allowed to poll its queue."""
+    mappings = []
+    for mapping in stack.event_source_mappings:
+        mappings.append(
+            {
+                "mapping": mapping.ref.path,
+                "source": mapping.source_label,
+                "function": mapping.function,
+                "batch_size": mapping.batch_size,
+                "enabled": mapping.enabled,
+            }
+        )
+        if mapping.function is None:
+            report.problems.append(f"event source mapping {mapping.ref.path}: its function is not of this stack")
+            continue
+        hop = f"{mapping.source_label} --event source mapping--> {mapping.function}"
+        if mapping.source_arn not in stack.queues:
+            report.hops.append(f"{hop} (not a queue of this stack: not checked)")
+            continue
+        role = stack.functions[mapping.function].role
+        if role is None:
+            continue
+        missing = [a for a in MAPPING_ACTIONS if not grants.use(role, a, mapping.source_arn)]
+        if missing:
+            report.problems.append(
+                f"{hop}: role {role.path} does not allow {', '.join(missing)} on the queue: Lambda refuses the mapping"
+            )
+            report.hops.append(f"{hop} (denied)")
+        else:
+            report.hops.append(
+                f"{hop} (allowed: {', '.join(MAPPING_ACTIONS)}{'' if mapping.enabled else '; disabled'})"
+            )
+    report.summary["event_source_mappings"] = mappings
+
+
+def _check_service_sources(stack: StackModel, report: Report) -> None:
+    """What a topic's subscriptions and a bucket's notifications reach must let that service in.
+
+    As for rules, only a Lambda permission scoped to the topic or bucket counts.
+    """
+    sources = [
+        (f"{s.ref.path} ({stack.path_of(s.topic_arn) or s.topic_arn})", "sns.amazonaws.com", s.topic_arn, s.endpoint)
+        for s in stack.subscriptions
+    ]
+    sources += [
+        (f"{bucket.ref.path} notification", "s3.amazonaws.com", bucket.arn, n.target)
+        for bucket in stack.buckets.values()
+        for n in bucket.notifications
+    ]
+    for source, principal, source_arn, target in sources:
+        hop = f"{source} --> {target.function or target.label}"
+        refusal = iam.service_refusal(stack, target, principal, source_arn, source, require_source_arn=True)
+        if refusal is None:
+            report.hops.append(f"{hop} (allowed for {principal} from that source)")
+        else:
+            report.problems.append(f"{hop}: {refusal}")
 
 
 def node_id(text: str) -> str:
@@ -353,7 +450,7 @@ def render(report: Report) -> str:
         out.extend(f"api {api['api']}: {r['route']} ({r['authorization']}) -> {r['function']}" for r in api["routes"])
     for p in s["lambda_permissions"]:
         out.append(f"permission: {p['principal']} may {p['action']} {p['function_name']} from {p['source_arn']}")
-    out.extend(f"hop ok: {h}" for h in report.hops)
+    out.extend(f"hop {'DENIED' if h.endswith('(denied)') else 'ok'}: {h}" for h in report.hops)
     out.extend(f"PROBLEM: {p}" for p in report.problems)
     return "\n".join(out)
 

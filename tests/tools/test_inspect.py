@@ -167,3 +167,68 @@ def test_an_s3_grant_without_list_bucket_is_reported(extras_outdir):
     assert problems_of("extras", document) == [
         "First:live --on_failure--> s3_bucket:Failures: role First/ServiceRole does not allow s3:ListBucket on it"
     ]
+
+
+# --- dead-letter queues, queue consumers, subscriptions and notifications (provider-class corpus) ---------
+
+
+@pytest.fixture(scope="module")
+def corpus(provider_classes_outdir):
+    return {s.name: s for s in load_stacks(provider_classes_outdir)}
+
+
+def test_a_dead_letter_queue_the_role_may_not_send_to_is_reported(corpus):
+    report = check(corpus["dead-letters"])
+    # THEN the two allowed dead-letter hops use their grants; the denied one is the only problem
+    assert "Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in report.hops
+    assert "ToTopic --dead_letter--> sns_topic:DeadTopic (allowed: sns:Publish)" in report.hops
+    assert report.problems == [
+        "Denied --dead_letter--> sqs_queue:Dead: role DeniedRole does not allow sqs:SendMessage on it: "
+        "Lambda drops the failed event (DeadLetterErrors)"
+    ]
+
+
+def test_a_mapping_whose_role_may_not_poll_is_reported_and_the_others_use_their_grants(corpus):
+    report = check(corpus["consumers"])
+    assert sorted(h for h in report.hops if "event source mapping" in h) == [
+        "sqs_queue:Batched --event source mapping--> Batcher "
+        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes)",
+        "sqs_queue:Filtered --event source mapping--> Picky "
+        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes)",
+        "sqs_queue:Idle --event source mapping--> Idler "
+        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes; disabled)",
+        "sqs_queue:Orphan --event source mapping--> Orphaned (denied)",
+        "sqs_queue:Work --event source mapping--> Consumer "
+        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes)",
+    ]
+    # AND the receive grants are used (no "which no hop uses"), each problem said once
+    assert report.problems == [
+        "sqs_queue:Orphan --event source mapping--> Orphaned: role OrphanRole does not allow sqs:ReceiveMessage, "
+        "sqs:DeleteMessage, sqs:GetQueueAttributes on the queue: Lambda refuses the mapping"
+    ]
+
+
+def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_permission(corpus):
+    # GIVEN the sdk stack: a topic, a bucket and a rule sending to queues, each with a queue policy for its source
+    clean = check(corpus["sdk"])
+    assert "ProbeToInbox" not in " ".join(clean.problems) and clean.problems == []
+    assert "Store notification --> sqs_queue:BucketInbox (allowed for s3.amazonaws.com from that source)" in clean.hops
+    # WHEN the queue policies are removed
+    document = copy.deepcopy(corpus["sdk"].document)
+    del document["resource"]["aws_sqs_queue_policy"]
+    # THEN each of the three deliveries is reported, naming the service that may not send
+    assert problems_of("sdk", document) == [
+        "cloudwatch_event_rule:ProbeRule.name --> sqs_queue:BusInbox: the sqs policy of BusInbox does not let "
+        "events.amazonaws.com sqs:SendMessage from ProbeRule",
+        "TopicToInbox (Topic) --> sqs_queue:TopicInbox: the sqs policy of TopicInbox does not let "
+        "sns.amazonaws.com sqs:SendMessage from TopicToInbox (Topic)",
+        "Store notification --> sqs_queue:BucketInbox: the sqs policy of BucketInbox does not let "
+        "s3.amazonaws.com sqs:SendMessage from Store notification",
+    ]
+
+
+def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, capsys):
+    assert main([str(provider_classes_outdir)]) == 1
+    out = capsys.readouterr().out
+    assert "hop DENIED: Denied --dead_letter--> sqs_queue:Dead (denied)" in out
+    assert "hop ok: Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in out

@@ -1,6 +1,7 @@
 """Local async engine benchmark: overhead per invocation, a fresh engine, and reads of the JSON while it runs.
 
-    .venv/bin/python benchmarks/engine.py [--runs 5] [--hops 200] [--n 100000000] [--baseline GIT_REF]
+    .venv/bin/python benchmarks/engine.py [--runs 5] [--hops 200] [--n 100000000] [--messages 10000]
+                                          [--baseline GIT_REF]
 
 The stacks are synthesized once (``main.build``, default settings) into a temporary folder; every
 variant runs that same JSON, each run in a fresh Python process, variants interleaved per round so
@@ -17,9 +18,15 @@ Each process first runs both stacks once (boto3 and the rest imported, as in a s
 3. Reads of the JSON while running: calls into the stack reader (the model's reader and expression
    evaluator; in older trees ``tools.wiring.Stack``'s resolving methods) during one ``invoke_async``
    of response-only's First, after the stack is loaded.
-4. Hops: LongJob with ``n = --n``, ``--timeout 3`` and ``SAFETY_MARGIN_MS=500``: hops used, against
+4. Concurrency accounting: the warm overhead of 1. with LongJob given a reserved concurrency of
+   10 (trees whose model has the field), so every hop counts the executions it overlaps; an
+   engine that ignores the limit (before issue 21) runs it as 1.
+5. Hops: LongJob with ``n = --n``, ``--timeout 3`` and ``SAFETY_MARGIN_MS=500``: hops used, against
    the minimum ``ceil(time in handlers / 3 s)`` that a perfect hand-off would need (current tree).
-5. Node.js beside Python (current tree, same run): the TerraConstructs corpus' First -> Second
+6. A queue drained (current tree): ``--messages`` sent to the provider-class corpus' ``consumers``
+   Work queue, consumed by its mapping (batch size 10, a partial-batch consumer): real time for
+   the sends and for the drain, invocations, batch sizes, and what is left in the queue.
+7. Node.js beside Python (current tree, same run): the TerraConstructs corpus' First -> Second
    (NodejsFunctions) and our function-destination First -> Second (Python). Warm: wall time per
    invocation over ``--warm`` runs in one engine, minus nothing (the handlers do microseconds of
    work, so this is the engine's overhead: for Node, the Runtime API round trips); fresh: a new
@@ -76,6 +83,11 @@ budget = {"LongJob": {"STEP_BUDGET": "1", "MAX_CHAIN_DEPTH": str(hops + 1)}}
 overhead(chain, "LongJob", {"n": 2 * 50_000}, budget)
 overhead(pair, "First", {"numbers": [1]}, {})
 warm, invocations = overhead(chain, "LongJob", {"n": hops * 50_000}, budget)
+limited_ms = None
+if "reserved_concurrency" in getattr(type(chain.functions["LongJob"]), "__dataclass_fields__", {}):
+    import dataclasses
+    functions = {**chain.functions, "LongJob": dataclasses.replace(chain.functions["LongJob"], reserved_concurrency=10)}
+    limited_ms, _ = overhead(dataclasses.replace(chain, functions=functions), "LongJob", {"n": hops * 50_000}, budget)
 fresh, _ = overhead(pair, "First", {"numbers": [1, 2, 3]}, {})
 
 calls = []
@@ -91,7 +103,8 @@ for owner, names in readers:
         setattr(owner, name, counted(getattr(owner, name)))
 with Engine(stack, out=io.StringIO()) as engine:
     engine.invoke_async("First", {"numbers": [1, 2, 3]})
-print(json.dumps({"warm_ms": warm, "invocations": invocations, "fresh_ms": fresh, "reader_calls": len(calls),
+print(json.dumps({"warm_ms": warm, "limited_ms": limited_ms, "invocations": invocations, "fresh_ms": fresh,
+                  "reader_calls": len(calls),
                   "reader_functions": sorted(set(calls))}))
 """
 
@@ -139,6 +152,33 @@ def hops_for_a_long_job(outdir: Path, n: int) -> str:
     )
 
 
+def queue_drain(corpus: Path, messages: int) -> str:
+    """Real seconds to send ``messages`` to the consumers stack's Work queue and drain it with its mapping."""
+    import io
+
+    from local_runtime.engine import Engine
+    from local_runtime.model import load_stack, stack_file
+
+    stack = load_stack(stack_file(corpus, "consumers"))
+    with Engine(stack, out=io.StringIO()) as engine:
+        engine.send_message("Work", {"n": -1})  # the consumer's environment starts before the clock does
+        engine.drain()
+        before = len(engine.run.invocations)
+        started = time.perf_counter()
+        for n in range(messages):
+            engine.send_message("Work", {"n": n})
+        sent = time.perf_counter() - started
+        run = engine.drain()
+        drained = time.perf_counter() - started - sent
+    batches = [i for i in run.invocations[before:] if i["function"] == "Consumer"]
+    sizes = sorted({len(i["result"]["received"]) for i in batches})
+    return (
+        f"queue drain: {messages} messages sent in {sent:.2f} s, drained in {drained:.2f} s of real time "
+        f"({len(batches)} Consumer invocations, batch sizes {sizes}, {run.virtual_seconds:.1f} s virtual); "
+        f"left in the queue: {len(run.queues.get('Work', []))}"
+    )
+
+
 def node_beside_python(outdir: Path, runs: int, warm_runs: int) -> list[str]:
     """Warm and fresh milliseconds per invocation, Node.js (TerraConstructs' A) beside Python (ours)."""
     import io
@@ -180,6 +220,7 @@ def main() -> None:
     parser.add_argument("--hops", type=int, default=200)
     parser.add_argument("--n", type=int, default=10**8)
     parser.add_argument("--baseline", metavar="GIT_REF", help="also measure the engine of this commit")
+    parser.add_argument("--messages", type=int, default=10_000, help="messages in the queue-drain figure")
     parser.add_argument("--warm", type=int, default=50, help="warm runs of First -> Second for Node.js beside Python")
     args = parser.parse_args()
 
@@ -212,6 +253,7 @@ def main() -> None:
         )
         for name, runs in samples.items():
             warm = statistics.median(float(str(r["warm_ms"])) for r in runs)
+            limited = [float(str(r["limited_ms"])) for r in runs if r.get("limited_ms") is not None]
             fresh = statistics.median(float(str(r["fresh_ms"])) for r in runs)
             print(
                 f"{name:18} warm: {warm:.3f} ms per invocation outside handlers ({runs[0]['invocations']} hops); "
@@ -219,7 +261,16 @@ def main() -> None:
                 f"reader calls during one response-only run: {runs[0]['reader_calls']} "
                 f"({', '.join(map(str, runs[0]['reader_functions'])) or 'none'})"  # type: ignore[call-overload]
             )
+            if limited:
+                print(
+                    f"{name:18} warm, LongJob with reserved concurrency 10: "
+                    f"{statistics.median(limited):.3f} ms per invocation outside handlers"
+                )
         print(hops_for_a_long_job(outdir, args.n))
+        from tests.corpus.make import synthesize_provider_classes
+
+        corpus = synthesize_provider_classes(Path(scratch) / "provider-classes")
+        print(queue_drain(corpus, args.messages))
         print("\n".join(node_beside_python(outdir, args.runs, args.warm)))
 
 

@@ -110,6 +110,8 @@ class LambdaHttpApi(Construct):
         self.permission = LambdaPermission(
             self,
             "InvokePermission",
+            # Named, not generated: a deploy killed after creating it can adopt it (tools/state.py recover).
+            statement_id=physical_name(self, "invoke", max_length=100, what="Lambda permission statement id"),
             action="lambda:InvokeFunction",
             function_name=function.arn,
             principal="apigateway.amazonaws.com",

@@ -55,6 +55,10 @@ class AppStack(TerraformStack):
             )
             # Terraform >= 1.10 locks S3 state with a lock object; cdktf's typed config predates it.
             backend.add_override("use_lockfile", True)
+            if settings.emulator_endpoint:
+                # The emulator serves buckets by path (http://127.0.0.1:<port>/<bucket>), not by host name;
+                # everything else is the configuration a real deployment gets.
+                backend.add_override("use_path_style", True)
         elif settings.state_dir or settings.emulator_endpoint:
             state_dir = Path(settings.state_dir) if settings.state_dir else EMULATOR_STATE_DIR
             LocalBackend(self, path=str(state_dir / f"terraform.{id}.tfstate"))

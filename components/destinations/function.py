@@ -107,12 +107,13 @@ class ResponsePayloadRule(Construct):
         super().__init__(scope, id)
         # <prefix>-<stack>-<function>[-<alias>]-<outcome>: the construct path would exceed 64 characters.
         qualifier_part = () if qualifier == "$LATEST" else (qualifier,)
+        rule_name = physical_name(
+            source, *qualifier_part, kind.value.lower(), max_length=64, what="EventBridge rule name"
+        )
         self.rule = CloudwatchEventRule(
             self,
             "Rule",
-            name=physical_name(
-                source, *qualifier_part, kind.value.lower(), max_length=64, what="EventBridge rule name"
-            ),
+            name=rule_name,
             description=f"{kind.value} results of {source.function_name} ({qualifier}) to {destination.label}",
             event_pattern=Fn.jsonencode(
                 {
@@ -134,6 +135,8 @@ class ResponsePayloadRule(Construct):
         self.permission = LambdaPermission(
             self,
             "InvokePermission",
+            # Named, not generated: a deploy killed after creating it can adopt it (tools/state.py recover).
+            statement_id=f"{rule_name}-invoke",
             action="lambda:InvokeFunction",
             function_name=function_name,
             qualifier=alias,

@@ -119,6 +119,8 @@ def test_response_only_lets_eventbridge_invoke_second_from_that_rule_only():
         "function_name": f"${{aws_lambda_function.{second_id}.arn}}",
         "principal": "events.amazonaws.com",
         "source_arn": f"${{aws_cloudwatch_event_rule.{rule_id}.arn}}",
+        # the rule's name, so that a deploy killed after creating it can adopt it (tools/state.py recover)
+        "statement_id": "test-First-success-invoke",
     }
 
 

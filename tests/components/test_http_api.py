@@ -64,6 +64,8 @@ def test_only_this_api_may_invoke_the_function(out):
         "principal": "apigateway.amazonaws.com",
         "function_name": f"${{aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'Job')}.arn}}",
         "source_arn": f"${{aws_apigatewayv2_api.{api}.execution_arn}}/*",
+        # named, so that a deploy killed after creating it can adopt it (tools/state.py recover)
+        "statement_id": "test-Api-invoke",
     }
 
 

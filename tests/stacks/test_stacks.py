@@ -146,6 +146,21 @@ def test_state_goes_to_s3_with_locking_when_a_bucket_is_configured():
     }
 
 
+def test_on_an_emulator_the_same_backend_only_adds_path_style_addressing():
+    settings = Settings(state_bucket="team-state", emulator_endpoint="http://127.0.0.1:4599")
+    out = synth(stack_of(SqsDestinationStack, settings))
+    assert out["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "team-state",
+            "key": "lambda-async/dev/SqsDestinationStack.tfstate",
+            "region": "us-east-1",
+            "encrypt": True,
+            "use_lockfile": True,
+            "use_path_style": True,
+        }
+    }
+
+
 def test_all_stacks_synthesize_together_under_their_cli_names():
     app = new_app()
     build(app, SETTINGS)

@@ -24,7 +24,7 @@ export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) -m tools.terraform_cli 2>/dev/nul
 # The cdktf app command (tools/app.sh) runs main.py with this environment's Python.
 export APP_PYTHON := $(abspath $(PY))
 
-.PHONY: setup synth check lint test cdktf-synth inspect invoke bench deploy-local destroy-local clean
+.PHONY: setup synth check lint test cdktf-synth inspect invoke bench deploy-local destroy-local recover recover-local clean
 
 NODE_SDK := local_runtime/runtimes/node
 
@@ -108,6 +108,13 @@ deploy-local: setup
 
 destroy-local: setup
 	$(PY) -m tools.emulator destroy $(STACKS)
+
+# Team deployments (README): after a deploy was killed, release its lock (by the ID the lock message
+# names) and adopt what it created before it could save them; then deploy again.
+#   make recover STACK=sqs-destination LOCK_ID=<id>        (recover-local: the emulator's deployments)
+recover recover-local: setup
+	@test -n "$(STACK)" || { echo "usage: make $@ STACK=<stack> [LOCK_ID=<lock id>]"; exit 2; }
+	$(PY) -m tools.state $(if $(filter recover-local,$@),--emulator) recover $(STACK) $(if $(LOCK_ID),--lock-id $(LOCK_ID))
 
 bench: setup
 	$(PY) benchmarks/synth.py

@@ -13,6 +13,12 @@ output, the server's log, and ``outputs.json`` with the outputs of every deploye
 deploy or destroy updates only that stack's). The stacks see only ``EMULATOR_ENDPOINT`` (see
 stacks/settings.py); the CLI gets test credentials and ``AWS_ENDPOINT_URL``, which the provider
 uses. moto never runs function code and never delivers destinations: this proves the wiring applies.
+
+With ``TF_STATE_BUCKET`` set, state goes where a real deployment's goes, to that S3 bucket with a
+lock file (stacks/base.py), here in the emulator itself: the bucket is created with versioning on,
+after checking that the server refuses a second conditional write (``If-None-Match: *``), which
+Terraform's lock relies on. A deploy that fails on a held lock is reported (by ./cdktf) with the
+lock's holder and the exact recovery command (tools/state.py).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The CLI names of main.STACKS and the account of stacks.settings (kept here so this tool starts
@@ -188,6 +195,43 @@ def client_environment(emulator_endpoint: str, base: dict | None = None) -> dict
     }
 
 
+def s3_client(emulator_endpoint: str) -> Any:
+    import boto3
+
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
+    return session.client("s3", endpoint_url=emulator_endpoint)
+
+
+def ensure_state_bucket(emulator_endpoint: str, bucket: str) -> bool:
+    """The state bucket in the emulator, versioned; whether it was created now.
+
+    Before first use, checks that the server honours conditional writes: Terraform's S3 lock is an
+    object written with ``If-None-Match: *``, so a server that accepts the second such write cannot lock.
+    """
+    from botocore.exceptions import ClientError
+
+    s3 = s3_client(emulator_endpoint)
+    if any(b["Name"] == bucket for b in s3.list_buckets().get("Buckets", [])):
+        return False
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    probe = ".conditional-write-probe"
+    s3.put_object(Bucket=bucket, Key=probe, Body=b"1", IfNoneMatch="*")
+    try:
+        s3.put_object(Bucket=bucket, Key=probe, Body=b"2", IfNoneMatch="*")
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "PreconditionFailed":
+            raise
+    else:
+        raise EmulatorError(
+            f"the emulator at {emulator_endpoint} accepted a second conditional write (If-None-Match: *): "
+            "Terraform's S3 lock would not lock there. Use a moto with S3 conditional writes (moto >= 5.0.23)"
+        )
+    for version in s3.list_object_versions(Bucket=bucket, Prefix=probe).get("Versions", []):
+        s3.delete_object(Bucket=bucket, Key=probe, VersionId=version["VersionId"])
+    return True
+
+
 def cdktf_cli(
     verb: str, stacks: Sequence[str], emulator_endpoint: str, workdir: Path, outputs_file: Path | None
 ) -> None:
@@ -204,12 +248,26 @@ def cdktf_cli(
         str(workdir / "cdktf.out"),
         *outputs,
     ]
-    env = {**client_environment(emulator_endpoint), "CI": "1", "TF_STATE_DIR": str(workdir / "state")}
-    print("$", " ".join(command))
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
-    if result.returncode != 0:
+    env = {**client_environment(emulator_endpoint), "CI": "1"}
+    if not env.get("TF_STATE_BUCKET"):
+        env["TF_STATE_DIR"] = str(workdir / "state")
+    print("$", " ".join(command), flush=True)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    interrupted = False
+    while process.returncode is None:
+        try:
+            process.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached the CLI too (same process group), and through it terraform, which now saves
+            # the state and releases its lock: killing the CLI here would cut that short.
+            if not interrupted:
+                print("interrupted: waiting for terraform to save the state and release its lock", file=sys.stderr)
+            interrupted = True
+    if interrupted:
+        raise EmulatorError(f"cdktf {verb} was interrupted; run it again to converge (see README, Team deployments)")
+    if process.returncode != 0:
         raise EmulatorError(
-            f"cdktf {verb} failed (exit {result.returncode}); the emulator's log is {workdir / 'moto.log'}"
+            f"cdktf {verb} failed (exit {process.returncode}); the emulator's log is {workdir / 'moto.log'}"
         )
 
 
@@ -220,11 +278,17 @@ class Emulator:
     """One moto server on ``port`` and the deployments made to it, kept in ``workdir``."""
 
     def __init__(
-        self, workdir: Path, port: int, runner: Runner = cdktf_cli, say: Callable[[str], None] = print
+        self,
+        workdir: Path,
+        port: int,
+        runner: Runner = cdktf_cli,
+        say: Callable[[str], None] = print,
+        state_bucket: str | None = None,
     ) -> None:
         self.workdir, self.port, self.runner, self.say = Path(workdir), port, runner, say
         self.state_dir = self.workdir / "state"
         self.outputs_file = self.workdir / "outputs.json"
+        self.state_bucket = state_bucket
 
     def outputs(self) -> dict[str, dict]:
         try:
@@ -233,7 +297,14 @@ class Emulator:
             return {}
 
     def _state_exists(self) -> bool:
-        return self.state_dir.is_dir() and any(self.state_dir.glob("*.tfstate"))
+        if self.state_dir.is_dir() and any(self.state_dir.glob("*.tfstate")):
+            return True
+        if self.state_bucket and is_up(self.port):
+            # Remote state lives in the server itself: its bucket is there whenever the state might be,
+            # from the first lock of the first deploy on (so another deploy under way is never reset).
+            buckets = s3_client(endpoint(self.port)).list_buckets().get("Buckets", [])
+            return any(b["Name"] == self.state_bucket for b in buckets)
+        return False
 
     def ensure_server(self) -> str:
         """The endpoint of a moto server on the port: reused, recovered or started, as the leftovers need."""
@@ -271,7 +342,10 @@ class Emulator:
         return endpoint(self.port)
 
     def deploy(self, stacks: Sequence[str]) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)  # a new EMULATOR_DIR beside a server already running
         emulator_endpoint = self.ensure_server()
+        if self.state_bucket and ensure_state_bucket(emulator_endpoint, self.state_bucket):
+            self.say(f"state bucket {self.state_bucket} created on the emulator (versioning on, lock file checked)")
         fresh = self.workdir / "outputs.new.json"
         fresh.unlink(missing_ok=True)
         self.runner("deploy", stacks, emulator_endpoint, self.workdir, fresh)
@@ -346,7 +420,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw_port = os.environ.get("EMULATOR_PORT", str(DEFAULT_PORT))
     if not raw_port.isdigit() or not 1024 <= int(raw_port) <= 65535:
         parser.error(f"EMULATOR_PORT must be a port number between 1024 and 65535; got {raw_port!r}")
-    emulator = Emulator(Path(os.environ.get("EMULATOR_DIR", PROJECT_ROOT / ".emulator")), int(raw_port))
+    emulator = Emulator(
+        Path(os.environ.get("EMULATOR_DIR", PROJECT_ROOT / ".emulator")),
+        int(raw_port),
+        state_bucket=os.environ.get("TF_STATE_BUCKET") or None,
+    )
     try:
         if args.verb == "deploy":
             emulator.deploy(args.stacks)

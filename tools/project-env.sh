@@ -9,3 +9,14 @@ TF_CLI_CONFIG_FILE=$(cd "$root" && "$project_python" -m tools.terraform_cli) && 
 # Emulator mode (EMULATOR_ENDPOINT, see stacks/settings.py): the AWS provider reaches the emulator
 # through the SDKs' standard AWS_ENDPOINT_URL.
 if [ -n "${EMULATOR_ENDPOINT:-}" ] && [ -z "${AWS_ENDPOINT_URL:-}" ]; then export AWS_ENDPOINT_URL="$EMULATOR_ENDPOINT"; fi
+# Team deployments (README): a deploy, diff or destroy that finds the state locked by another run waits
+# up to TF_LOCK_TIMEOUT [2m] for it, then stops with Terraform's lock error naming the holder; 0s stops
+# at once. Terraform reads TF_CLI_ARGS_<command>; a -lock-timeout already there is kept.
+for command in plan apply destroy; do
+  eval "args=\${TF_CLI_ARGS_$command:-}"
+  case "$args" in
+    *-lock-timeout*) ;;
+    *) export "TF_CLI_ARGS_$command=${args:+$args }-lock-timeout=${TF_LOCK_TIMEOUT:-2m}" ;;
+  esac
+done
+unset command args

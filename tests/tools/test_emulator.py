@@ -11,7 +11,17 @@ import socket
 import boto3
 import pytest
 
-from tools.emulator import Emulator, EmulatorError, client_environment, endpoint, free_port, is_up, main, port_taken
+from tools.emulator import (
+    Emulator,
+    EmulatorError,
+    client_environment,
+    endpoint,
+    ensure_state_bucket,
+    free_port,
+    is_up,
+    main,
+    port_taken,
+)
 
 # Most of these start a real moto server (about a second each): `make test` runs them, `make check` does not.
 pytestmark = pytest.mark.slow
@@ -172,3 +182,71 @@ def test_the_client_environment_sends_every_call_to_the_emulator_with_test_crede
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     assert env["EMULATOR_ENDPOINT"] == "http://127.0.0.1:4599" and env["PATH"] == "/usr/bin"
+
+
+# --- remote state (TF_STATE_BUCKET) -----------------------------------------------------------------
+
+
+def test_with_a_state_bucket_the_deploy_creates_it_versioned_and_keeps_no_local_state(tmp_path):
+    messages: list[str] = []
+
+    def runner(verb, stacks, emulator_endpoint, workdir, outputs_file):
+        outputs_file.write_text("{}")
+
+    made = Emulator(tmp_path / ".emulator", free_port(), runner=runner, say=messages.append, state_bucket="team-state")
+    try:
+        made.deploy(["sqs-destination"])
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint(made.port),
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        # THEN the bucket is there, versioned, and said once
+        assert s3.get_bucket_versioning(Bucket="team-state")["Status"] == "Enabled"
+        assert messages[-1] == "state bucket team-state created on the emulator (versioning on, lock file checked)"
+        # AND a second deploy to the running server (no local state) keeps it: the state lives in the server
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=endpoint(made.port),
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        sqs.create_queue(QueueName="deployed")
+        again: list[str] = []
+        Emulator(tmp_path / "other", made.port, runner=runner, say=again.append, state_bucket="team-state").deploy(
+            ["sqs-destination"]
+        )
+        assert again[0].startswith(f"moto server already running on {endpoint(made.port)} (pid ")
+        assert len(sqs.list_queues()["QueueUrls"]) == 1
+    finally:
+        if port_taken(made.port):
+            made.stop()
+
+
+def test_a_server_that_accepts_a_second_conditional_write_is_refused(monkeypatch):
+    # GIVEN an S3 that ignores If-None-Match (a stand-in for an old emulator)
+    class Careless:
+        def __init__(self):
+            self.objects = {}
+
+        def list_buckets(self):
+            return {"Buckets": []}
+
+        def create_bucket(self, Bucket):  # noqa: N803 - boto3's parameter names
+            pass
+
+        def put_bucket_versioning(self, **_):
+            pass
+
+        def put_object(self, Bucket, Key, Body, IfNoneMatch):  # noqa: N803
+            self.objects[Key] = Body
+
+    monkeypatch.setattr("tools.emulator.s3_client", lambda endpoint: Careless())
+    with pytest.raises(EmulatorError) as error:
+        ensure_state_bucket("http://127.0.0.1:1", "team-state")
+    assert "accepted a second conditional write (If-None-Match: *): Terraform's S3 lock would not lock" in str(
+        error.value
+    )

@@ -96,6 +96,8 @@ class World:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
+            # A terminal's job takes Ctrl-C; pytest-xdist's workers ignore SIGINT, which children inherit.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
 
     def state_tool(self, *args, outdir):

@@ -14,6 +14,7 @@ cannot yet reach (and on the alias, when it configures one).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +28,14 @@ from constructs import Construct
 
 from components.destinations.base import Destination, DestinationKind, require_destination
 from components.errors import ConfigurationError, require_int_in_range
+from components.naming import construct_id
 
 if TYPE_CHECKING:
     from components.function import Function
 
 LATEST = "$LATEST"
+# The functions and aliases configure_async_invoke has configured: kept here, not asked of the kernel.
+_CONFIGURED: weakref.WeakSet[Construct] = weakref.WeakSet()
 
 
 def validate_async_invoke_options(*, max_event_age: int | None, retry_attempts: int | None) -> None:
@@ -48,7 +52,7 @@ def _loop_through(function: Function, qualifier: str, outcome: str, destination:
         return None
 
     def name(fn: Function, fn_qualifier: str) -> str:
-        return fn.node.id if fn_qualifier == LATEST else f"{fn.node.id}:{fn_qualifier}"
+        return construct_id(fn) if fn_qualifier == LATEST else f"{construct_id(fn)}:{fn_qualifier}"
 
     pending = [(start, [name(function, qualifier), f"--{outcome}-->", name(*start)])]
     seen: set[tuple[int, str]] = set()
@@ -132,11 +136,13 @@ def configure_async_invoke(
     owner: Construct, what: str, *, function: Function, qualifier: str, depends_on: Sequence[Any] = (), **options: Any
 ) -> EventInvokeConfig:
     """The one ``EventInvokeConfig`` of a function or alias (child id ``EventInvokeConfig``)."""
-    if owner.node.try_find_child("EventInvokeConfig") is not None:
+    if owner in _CONFIGURED:
         raise ConfigurationError(
             f"configure_async_invoke was already called on {what} {owner.node.path!r}; "
             f"a {what} has one asynchronous invoke configuration: pass all options in one call"
         )
-    return EventInvokeConfig(
+    config = EventInvokeConfig(
         owner, "EventInvokeConfig", function=function, qualifier=qualifier, depends_on=depends_on, **options
     )
+    _CONFIGURED.add(owner)
+    return config

@@ -37,7 +37,7 @@ from components.async_invoke import LATEST, EventInvokeConfig, configure_async_i
 from components.code_asset import code_asset
 from components.errors import ConfigurationError, require_int_in_range
 from components.iam import PolicyDocument, PolicyStatement
-from components.naming import physical_name
+from components.naming import NamedConstruct, physical_name
 
 if TYPE_CHECKING:
     from components.alias import Alias
@@ -71,7 +71,7 @@ LOG_RETENTION_DAYS = (
 XRAY_STATEMENT = PolicyStatement(actions=("xray:PutTraceSegments", "xray:PutTelemetryRecords"), resources=("*",))
 
 
-class Function(Construct):
+class Function(NamedConstruct):
     """A Lambda function whose code lives in a folder next to the project (see module docstring)."""
 
     def __init__(

@@ -29,7 +29,7 @@ from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from constructs import Construct
 
 from components.errors import ConfigurationError, require_int_in_range
-from components.naming import physical_name
+from components.naming import NamedConstruct, physical_name
 
 if TYPE_CHECKING:
     from components.function import Function
@@ -50,7 +50,7 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 
 
-class LambdaHttpApi(Construct):
+class LambdaHttpApi(NamedConstruct):
     def __init__(
         self,
         scope: Construct,

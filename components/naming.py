@@ -2,6 +2,9 @@
 
 A stack may set the context key ``NAME_PREFIX_CONTEXT_KEY`` (for example ``"lambda-async-dev"``)
 before adding children; names then read ``<prefix>-<stack id>-<construct path>-<suffix>``.
+
+Constructs that name resources derive from ``NamedConstruct``: it knows its parts from its scope's
+and its own id, so naming a function costs no jsii kernel round-trip beyond the first per scope.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from constructs import Construct
 from components.errors import ConfigurationError
 
 NAME_PREFIX_CONTEXT_KEY = "namePrefix"
-_ALLOWED = re.compile(r"^[A-Za-z0-9_-]+$")
+_ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,33 @@ def _name_parts(scope: Construct) -> _NameParts:
     return parts
 
 
+def _child_parts(scope: Construct, id: str) -> _NameParts | None:
+    """The parts of a construct just created as ``id`` under ``scope``, if Python alone can tell them.
+
+    The kernel keeps a plain id unchanged (``constructs`` escapes only path separators, as ``--``),
+    and a construct without children has no context of its own: it reads its scope's.
+    """
+    if not _ALLOWED.fullmatch(id):
+        return None
+    parent = _name_parts(scope)
+    return _NameParts(parent.prefix_and_path + (id,), id, parent.stack_id)
+
+
+class NamedConstruct(Construct):
+    """A construct whose physical names and id are known in Python (see the module docstring)."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        parts = _child_parts(scope, id)
+        if parts is not None:
+            _PARTS[self] = parts
+
+
+def construct_id(scope: Construct) -> str:
+    """``scope.node.id``, from the parts already read when there are any."""
+    return _name_parts(scope).construct_id
+
+
 def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) -> str:
     """Join prefix, stack id, the construct ids below the stack and ``suffix`` with dashes.
 
@@ -51,7 +81,7 @@ def physical_name(scope: Construct, *suffix: str, max_length: int, what: str) ->
     """
     parts = _name_parts(scope)
     name = "-".join(parts.prefix_and_path + suffix)
-    if not _ALLOWED.match(name):
+    if not _ALLOWED.fullmatch(name):
         raise ConfigurationError(
             f"{what} {name!r} may only contain letters, digits, '-' and '_'; rename the construct id or the stack"
         )

@@ -21,7 +21,7 @@ from constructs import Construct
 
 from components.errors import ConfigurationError
 from components.iam import PolicyStatement
-from components.naming import physical_name
+from components.naming import NamedConstruct, physical_name
 
 if TYPE_CHECKING:
     from components.function import Function
@@ -40,7 +40,7 @@ ITEM_ACTIONS = frozenset(
 )
 
 
-class Table(Construct):
+class Table(NamedConstruct):
     def __init__(
         self,
         scope: Construct,

@@ -3,9 +3,10 @@
 Import what you need from here; each concept lives in its own module.
 """
 
-from components import provider_imports
+from components import jsii_checks, provider_imports
 
 provider_imports.install()
+jsii_checks.install()
 
 from components.alias import Alias
 from components.async_invoke import EventInvokeConfig

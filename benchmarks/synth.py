@@ -1,19 +1,33 @@
-"""Synth benchmark: wall time and peak memory of synthesizing the app against the provider-only floor.
+"""Synth benchmark: the app against the provider-only floor, ``./cdktf synth`` against the app, and the scale.
 
-    .venv/bin/python benchmarks/synth.py [--runs 5] [--baseline GIT_REF] [--eager]
+    .venv/bin/python benchmarks/synth.py [--runs 5] [--baseline GIT_REF] [--eager] [--no-cli] [--no-scale]
 
-Variants, each a fresh Python process per run (so every run pays the imports, as `cdktf synth` does),
-run interleaved (one of each per round) so that machine load affects all of them alike:
-- app: ``main.py`` of this checkout, all stacks, with an empty code-archive cache per run (the
-  cold case: every archive is packaged);
+Every figure is a fresh process tree per run (so every run pays the imports, as `cdktf synth` does),
+variants run interleaved (one of each per round) so that machine load affects all of them alike.
+
+App (``main.py``, all stacks):
+- app: ``main.py`` of this checkout with an empty code-archive cache per run (the cold case: every
+  archive is packaged);
 - floor: an app with only the AWS provider in one stack, no resources (lazy imports);
 - with ``--baseline REF``: ``main.py`` of that commit (exported with ``git archive`` to a temporary
   folder), so old and new code are measured in the same run;
 - with ``--eager``: ``main.py`` with ``CDKTF_EAGER_PROVIDER_IMPORT=1`` (the provider package's own
   ``__init__`` importing all its submodules; ~20 s a run).
+
+The CLI (unless ``--no-cli``; code archives cached, as after a user's first synth):
+- ``./cdktf synth`` (the real cdktf CLI, through the project's wrapper) and ``python main.py``;
+- the CLI's own floor: ``./cdktf synth --app`` an app of one empty stack (same ``cdktf.json``
+  otherwise), and that app run by itself. The CLI's own cost is the difference of those two; the
+  project's share above it is what ``./cdktf synth`` adds to ``main.py`` beyond that cost.
+
+Scale (unless ``--no-scale``): one stack of N First/Second pairs (``FunctionDestination``, every
+other one response-only) built from ``components`` in a generated app, N = 1, 8, 32, 64 (and the
+same app on ``--baseline``'s components); the marginal cost per pair is the least-squares slope of
+the medians, and each run counts the jsii kernel messages it sends.
+
 Prints median/min/max wall seconds, the median CPU seconds of the whole process tree (user + system:
 less sensitive to a busy machine than wall time), the Python process's peak RSS and the largest peak
-RSS of any process of the run (the jsii Node.js kernel), in MB, and each app's medians over the floor's.
+RSS of any process of the run (the jsii Node.js kernel), in MB.
 """
 
 from __future__ import annotations
@@ -25,6 +39,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +60,44 @@ else:
     runpy.run_path({script!r}, run_name="__main__")
 sys.stderr.write(f"SELF_MAXRSS_KB={{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}\\n")
 """
+# One stack of `pairs` First/Second pairs from the components of `root`; counts kernel messages.
+SCALE_APP = """
+import resource, sys
+sys.path.insert(0, {root!r})
+import components
+from cdktf import App
+import jsii._kernel.providers.process as process
+from components import Function, FunctionDestination
+from stacks.base import FUNCTIONS_DIR, AppStack
+from stacks.settings import Settings
+
+messages = 0
+send = process._NodeProcess.send
+
+def counting_send(self, request, response_type):
+    global messages
+    messages += 1
+    return send(self, request, response_type)
+
+process._NodeProcess.send = counting_send
+app = App()
+stack = AppStack(app, "pairs", settings=Settings.from_environment())
+for i in range({pairs}):
+    first = Function(stack, f"First{{i}}", code=FUNCTIONS_DIR / "first")
+    second = Function(stack, f"Second{{i}}", code=FUNCTIONS_DIR / "second")
+    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=i % 2 == 1))
+app.synth()
+sys.stderr.write(f"KERNEL_MESSAGES={{messages}}\\n")
+sys.stderr.write(f"SELF_MAXRSS_KB={{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}\\n")
+"""
+# The CLI's floor: one empty stack, no provider.
+EMPTY_APP = """
+from cdktf import App, TerraformStack
+app = App()
+TerraformStack(app, "empty")
+app.synth()
+"""
+SCALE_PAIRS = (1, 8, 32, 64)
 MEASURE = (
     "import resource, subprocess, sys;"
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True);"
@@ -54,21 +108,40 @@ MEASURE = (
 )
 
 
-def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float, int, int, float]:
+@dataclass(frozen=True)
+class Sample:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the whole process tree
+    largest_mb: int  # largest peak RSS of any process of the run
+    python_mb: int | None  # the app's Python process, where the app reports it
+    messages: int | None  # jsii kernel messages, where the app counts them
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A command measured in a fresh temporary folder ``{scratch}`` per run."""
+
+    command: tuple[str, ...]
+    cwd: Path = ROOT
+    env: dict[str, str] = field(default_factory=dict)
+    cold_archives: bool = True  # an empty code-archive cache per run (else the shared, warm one)
+
+
+def run_once(variant: Variant, archive_cache: Path) -> Sample:
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
-            **extra_env,
+            **{key: value.replace("{scratch}", scratch) for key, value in variant.env.items()},
             "CDKTF_OUTDIR": str(Path(scratch) / "cdktf.out"),
-            "LAMBDA_ARCHIVE_CACHE": str(Path(scratch) / "archives"),
+            "LAMBDA_ARCHIVE_CACHE": str(Path(scratch) / "archives" if variant.cold_archives else archive_cache),
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         }
         env.pop("NODE_OPTIONS", None)
-        code = RUNNER.format(root=str(root), script=script)
+        command = [part.replace("{scratch}", scratch) for part in variant.command]
         started = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-c", MEASURE, sys.executable, "-c", code],
-            cwd=root,
+            [sys.executable, "-c", MEASURE, *command],
+            cwd=variant.cwd,
             env=env,
             capture_output=True,
             text=True,
@@ -76,10 +149,60 @@ def run_once(root: Path, script: str, extra_env: dict[str, str]) -> tuple[float,
         )
         wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"synth of {root} failed:\n{result.stderr}")
-    self_kb = int(result.stderr.rsplit("SELF_MAXRSS_KB=", 1)[1].split()[0])
+        raise SystemExit(f"{' '.join(command)} in {variant.cwd} failed:\n{result.stderr}")
     largest_kb, cpu_s = result.stdout.split()
-    return wall, self_kb // 1024, int(largest_kb) // 1024, float(cpu_s)
+    return Sample(
+        wall,
+        float(cpu_s),
+        int(largest_kb) // 1024,
+        int(reported) // 1024 if (reported := _reported(result.stderr, "SELF_MAXRSS_KB")) is not None else None,
+        _reported(result.stderr, "KERNEL_MESSAGES"),
+    )
+
+
+def _reported(stderr: str, key: str) -> int | None:
+    if f"{key}=" not in stderr:
+        return None
+    return int(stderr.rsplit(f"{key}=", 1)[1].split()[0])
+
+
+def python_app(root: Path, script: str, **env: str) -> Variant:
+    return Variant((sys.executable, "-c", RUNNER.format(root=str(root), script=script)), root, env)
+
+
+def scale_app(root: Path, pairs: int) -> Variant:
+    return Variant((sys.executable, "-c", SCALE_APP.format(root=str(root), pairs=pairs)), root, cold_archives=False)
+
+
+def run_interleaved(variants: dict[str, Variant], runs: int, archive_cache: Path) -> dict[str, list[Sample]]:
+    samples: dict[str, list[Sample]] = {name: [] for name in variants}
+    for _ in range(runs):
+        for name, variant in variants.items():
+            samples[name].append(run_once(variant, archive_cache))
+    return samples
+
+
+def print_table(samples: dict[str, list[Sample]]) -> dict[str, float]:
+    """Print one row per variant; return the median wall time of each."""
+    print(f"{'variant':34} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>6} {'python MB':>10} {'largest MB':>11}")
+    medians = {}
+    for name, runs in samples.items():
+        walls = [s.wall for s in runs]
+        medians[name] = statistics.median(walls)
+        python_mb = max((s.python_mb for s in runs if s.python_mb is not None), default=None)
+        print(
+            f"{name:34} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} "
+            f"{statistics.median(s.cpu for s in runs):6.2f} {python_mb if python_mb is not None else '-':>10} "
+            f"{max(s.largest_mb for s in runs):11d}"
+        )
+    return medians
+
+
+def slope(points: Sequence[tuple[float, float]]) -> float:
+    """Least-squares slope of ``(x, y)`` points."""
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
 
 
 def export_commit(ref: str, target: Path) -> str:
@@ -98,41 +221,87 @@ def export_commit(ref: str, target: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--baseline", metavar="GIT_REF", help="also measure main.py of this commit")
+    parser.add_argument("--baseline", metavar="GIT_REF", help="also measure main.py and the scale app of this commit")
     parser.add_argument("--eager", action="store_true", help="also measure eager provider imports (slow)")
+    parser.add_argument("--no-cli", dest="cli", action="store_false", help="skip ./cdktf synth and the CLI floor")
+    parser.add_argument("--no-scale", dest="scale", action="store_false", help="skip the scale series")
     args = parser.parse_args()
+    print(f"{args.runs} interleaved runs each, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as scratch:
-        variants: dict[str, tuple[Path, str, dict[str, str]]] = {"app": (ROOT, str(ROOT / "main.py"), {})}
+        roots = {"": ROOT}
         if args.baseline:
             baseline_root = Path(scratch) / "baseline"
-            commit = export_commit(args.baseline, baseline_root)
-            variants[f"app @ {commit}"] = (baseline_root, str(baseline_root / "main.py"), {})
+            roots[f" @ {export_commit(args.baseline, baseline_root)}"] = baseline_root
+            # Its ./cdktf runs on this checkout's installed CLI and Python environment.
+            for installed in ("node_modules", ".venv"):
+                (baseline_root / installed).symlink_to(ROOT / installed)
+        archive_cache = Path(scratch) / "archives"
+        empty_app = Path(scratch) / "empty_app.py"
+        empty_app.write_text(EMPTY_APP)
+
+        print("\n# the app and the provider-only floor (cold code-archive cache)")
+        variants = {f"app{label}": python_app(root, str(root / "main.py")) for label, root in roots.items()}
         if args.eager:
-            variants["app (eager imports)"] = (ROOT, str(ROOT / "main.py"), {"CDKTF_EAGER_PROVIDER_IMPORT": "1"})
-        variants["floor (provider only)"] = (ROOT, "floor", {})
+            variants["app (eager imports)"] = python_app(ROOT, str(ROOT / "main.py"), CDKTF_EAGER_PROVIDER_IMPORT="1")
+        variants["floor (provider only)"] = python_app(ROOT, "floor")
+        medians = print_table(run_interleaved(variants, args.runs, archive_cache))
+        for name in medians:
+            if name.startswith("app"):
+                print(f"{name} / floor: median wall time {medians[name] / medians['floor (provider only)']:.2f}")
 
-        samples: dict[str, list[tuple[float, int, int, float]]] = {name: [] for name in variants}
-        for _ in range(args.runs):
-            for name, (root, script, env) in variants.items():
-                samples[name].append(run_once(root, script, env))
-
-    print(f"{args.runs} interleaved runs each, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"{'variant':24} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>6} {'python MB':>10} {'largest MB':>11}")
-    medians, cpu = {}, {}
-    for name, runs in samples.items():
-        walls = [s[0] for s in runs]
-        medians[name], cpu[name] = statistics.median(walls), statistics.median(s[3] for s in runs)
-        print(
-            f"{name:24} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} {cpu[name]:6.2f} "
-            f"{max(s[1] for s in runs):10d} {max(s[2] for s in runs):11d}"
-        )
-    floor = "floor (provider only)"
-    for name in medians:
-        if name.startswith("app"):
-            print(
-                f"{name} / floor: median wall time {medians[name] / medians[floor]:.2f}, "
-                f"median CPU time {cpu[name] / cpu[floor]:.2f}"
+        if args.cli:
+            print("\n# ./cdktf synth against main.py, and the CLI's own floor (warm code-archive cache)")
+            run_once(python_app(ROOT, str(ROOT / "main.py")), archive_cache)  # warms the cache
+            cli = {
+                f"./cdktf synth{label}": Variant(
+                    ("./cdktf", "synth", "--output", "{scratch}/cdktf.out"), root, cold_archives=False
+                )
+                for label, root in roots.items()
+            }
+            cli.update(
+                {
+                    "python main.py": Variant((sys.executable, "main.py"), cold_archives=False),
+                    "./cdktf synth, empty app": Variant(
+                        (
+                            "./cdktf",
+                            "synth",
+                            "--app",
+                            f"{sys.executable} {empty_app}",
+                            "--output",
+                            "{scratch}/cdktf.out",
+                        ),
+                        cold_archives=False,
+                    ),
+                    "python empty app": Variant((sys.executable, str(empty_app)), cold_archives=False),
+                }
             )
+            m = print_table(run_interleaved(cli, args.runs, archive_cache))
+            cli_cost = m["./cdktf synth, empty app"] - m["python empty app"]
+            print(f"the CLI's own cost (./cdktf synth of the empty app - that app alone): {cli_cost:.2f} s")
+            for label in roots:
+                wrapped = m[f"./cdktf synth{label}"]
+                print(
+                    f"./cdktf synth{label} / python main.py: {wrapped / m['python main.py']:.2f}; the project's share "
+                    f"above the CLI's own cost: {wrapped - m['python main.py'] - cli_cost:+.2f} s"
+                )
+
+        if args.scale:
+            print(f"\n# one stack of N First/Second pairs (N = {', '.join(map(str, SCALE_PAIRS))}; warm archive cache)")
+            scale = {
+                f"{pairs:2d} pairs{label}": scale_app(root, pairs)
+                for pairs in SCALE_PAIRS
+                for label, root in roots.items()
+            }
+            samples = run_interleaved(scale, args.runs, archive_cache)
+            m = print_table(samples)
+            for label in roots:
+                points = [(pairs, m[f"{pairs:2d} pairs{label}"]) for pairs in SCALE_PAIRS]
+                messages = [(pairs, samples[f"{pairs:2d} pairs{label}"][0].messages or 0) for pairs in SCALE_PAIRS]
+                print(
+                    f"components{label or ' (this checkout)'}: {slope(points) * 1000:.1f} ms per added pair "
+                    f"(least squares over the medians), {slope(messages):.1f} kernel messages per pair "
+                    f"({', '.join(f'{n}: {count}' for n, count in messages)})"
+                )
 
 
 if __name__ == "__main__":

@@ -15,15 +15,18 @@ App (``main.py``, all stacks):
   ``__init__`` importing all its submodules; ~20 s a run).
 
 The CLI (unless ``--no-cli``; code archives cached, as after a user's first synth):
-- ``./cdktf synth`` (the real cdktf CLI, through the project's wrapper) and ``python main.py``;
+- ``./cdktf synth`` (the real cdktf CLI, through the project's wrapper; with ``--baseline``, that
+  commit's wrapper too, on this checkout's ``node_modules`` and ``.venv``) and ``python main.py``;
 - the CLI's own floor: ``./cdktf synth --app`` an app of one empty stack (same ``cdktf.json``
   otherwise), and that app run by itself. The CLI's own cost is the difference of those two; the
   project's share above it is what ``./cdktf synth`` adds to ``main.py`` beyond that cost.
 
-Scale (unless ``--no-scale``): one stack of N First/Second pairs (``FunctionDestination``, every
-other one response-only) built from ``components`` in a generated app, N = 1, 8, 32, 64 (and the
-same app on ``--baseline``'s components); the marginal cost per pair is the least-squares slope of
-the medians, and each run counts the jsii kernel messages it sends.
+Scale (unless ``--no-scale``): one stack of N First/Second pairs (``benchmarks/pairs_app.py``:
+``FunctionDestination``, every other one response-only) built from ``components`` (and from
+``--baseline``'s components), and the same resources written with the provider classes directly,
+whose output is first checked to be byte-identical: the floor of what cdktf and jsii cost per pair.
+N = 1, 8, 32, 64; the marginal cost per pair is the least-squares slope of the medians, and each
+run counts the requests it sends to the jsii kernel.
 
 Prints median/min/max wall seconds, the median CPU seconds of the whole process tree (user + system:
 less sensitive to a busy machine than wall time), the Python process's peak RSS and the largest peak
@@ -60,36 +63,6 @@ else:
     runpy.run_path({script!r}, run_name="__main__")
 sys.stderr.write(f"SELF_MAXRSS_KB={{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}\\n")
 """
-# One stack of `pairs` First/Second pairs from the components of `root`; counts kernel messages.
-SCALE_APP = """
-import resource, sys
-sys.path.insert(0, {root!r})
-import components
-from cdktf import App
-import jsii._kernel.providers.process as process
-from components import Function, FunctionDestination
-from stacks.base import FUNCTIONS_DIR, AppStack
-from stacks.settings import Settings
-
-messages = 0
-send = process._NodeProcess.send
-
-def counting_send(self, request, response_type):
-    global messages
-    messages += 1
-    return send(self, request, response_type)
-
-process._NodeProcess.send = counting_send
-app = App()
-stack = AppStack(app, "pairs", settings=Settings.from_environment())
-for i in range({pairs}):
-    first = Function(stack, f"First{{i}}", code=FUNCTIONS_DIR / "first")
-    second = Function(stack, f"Second{{i}}", code=FUNCTIONS_DIR / "second")
-    first.configure_async_invoke(on_success=FunctionDestination(second, response_only=i % 2 == 1))
-app.synth()
-sys.stderr.write(f"KERNEL_MESSAGES={{messages}}\\n")
-sys.stderr.write(f"SELF_MAXRSS_KB={{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}\\n")
-"""
 # The CLI's floor: one empty stack, no provider.
 EMPTY_APP = """
 from cdktf import App, TerraformStack
@@ -98,6 +71,7 @@ TerraformStack(app, "empty")
 app.synth()
 """
 SCALE_PAIRS = (1, 8, 32, 64)
+PROVIDER_CLASSES = "same JSON, provider classes"
 MEASURE = (
     "import resource, subprocess, sys;"
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True);"
@@ -170,8 +144,23 @@ def python_app(root: Path, script: str, **env: str) -> Variant:
     return Variant((sys.executable, "-c", RUNNER.format(root=str(root), script=script)), root, env)
 
 
-def scale_app(root: Path, pairs: int) -> Variant:
-    return Variant((sys.executable, "-c", SCALE_APP.format(root=str(root), pairs=pairs)), root, cold_archives=False)
+def scale_app(root: Path, pairs: int, *flags: str) -> Variant:
+    """benchmarks/pairs_app.py (of this checkout) with the components of ``root``."""
+    app = ROOT / "benchmarks" / "pairs_app.py"
+    return Variant((sys.executable, str(app), str(root), str(pairs), *flags), root, cold_archives=False)
+
+
+def same_json(one: Variant, other: Variant, archive_cache: Path) -> bool:
+    """Whether both variants write byte-identical files (every stack's JSON, manifest.json, assets)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        outputs = []
+        for name, variant in (("one", one), ("other", other)):
+            out = Path(scratch) / name
+            env = {**os.environ, "CDKTF_OUTDIR": str(out), "LAMBDA_ARCHIVE_CACHE": str(archive_cache)}
+            env.pop("NODE_OPTIONS", None)
+            subprocess.run(variant.command, cwd=variant.cwd, env=env, capture_output=True, check=True, timeout=600)
+            outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+        return outputs[0] == outputs[1]
 
 
 def run_interleaved(variants: dict[str, Variant], runs: int, archive_cache: Path) -> dict[str, list[Sample]]:
@@ -184,14 +173,14 @@ def run_interleaved(variants: dict[str, Variant], runs: int, archive_cache: Path
 
 def print_table(samples: dict[str, list[Sample]]) -> dict[str, float]:
     """Print one row per variant; return the median wall time of each."""
-    print(f"{'variant':34} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>6} {'python MB':>10} {'largest MB':>11}")
+    print(f"{'variant':40} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>6} {'python MB':>10} {'largest MB':>11}")
     medians = {}
     for name, runs in samples.items():
         walls = [s.wall for s in runs]
         medians[name] = statistics.median(walls)
         python_mb = max((s.python_mb for s in runs if s.python_mb is not None), default=None)
         print(
-            f"{name:34} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} "
+            f"{name:40} {medians[name]:9.2f} {min(walls):7.2f} {max(walls):7.2f} "
             f"{statistics.median(s.cpu for s in runs):6.2f} {python_mb if python_mb is not None else '-':>10} "
             f"{max(s.largest_mb for s in runs):11d}"
         )
@@ -287,21 +276,32 @@ def main() -> None:
 
         if args.scale:
             print(f"\n# one stack of N First/Second pairs (N = {', '.join(map(str, SCALE_PAIRS))}; warm archive cache)")
+            series: dict[str, tuple[Path, tuple[str, ...]]] = {
+                f"components{label}": (root, ()) for label, root in roots.items()
+            }
+            series[PROVIDER_CLASSES] = (ROOT, ("--provider-classes",))
+            identical = same_json(scale_app(ROOT, 8), scale_app(ROOT, 8, "--provider-classes"), archive_cache)
             scale = {
-                f"{pairs:2d} pairs{label}": scale_app(root, pairs)
+                f"{pairs:2d} pairs, {name}": scale_app(root, pairs, *flags)
                 for pairs in SCALE_PAIRS
-                for label, root in roots.items()
+                for name, (root, flags) in series.items()
             }
             samples = run_interleaved(scale, args.runs, archive_cache)
             m = print_table(samples)
-            for label in roots:
-                points = [(pairs, m[f"{pairs:2d} pairs{label}"]) for pairs in SCALE_PAIRS]
-                messages = [(pairs, samples[f"{pairs:2d} pairs{label}"][0].messages or 0) for pairs in SCALE_PAIRS]
+            per_pair = {}
+            for name in series:
+                points = [(pairs, m[f"{pairs:2d} pairs, {name}"]) for pairs in SCALE_PAIRS]
+                messages = [(pairs, samples[f"{pairs:2d} pairs, {name}"][0].messages or 0) for pairs in SCALE_PAIRS]
+                per_pair[name] = slope(points)
                 print(
-                    f"components{label or ' (this checkout)'}: {slope(points) * 1000:.1f} ms per added pair "
-                    f"(least squares over the medians), {slope(messages):.1f} kernel messages per pair "
-                    f"({', '.join(f'{n}: {count}' for n, count in messages)})"
+                    f"{name}: {per_pair[name] * 1000:.1f} ms per added pair (least squares over the medians), "
+                    f"{slope(messages):.1f} kernel messages per pair ({', '.join(f'{n}: {c}' for n, c in messages)})"
                 )
+            share = per_pair["components"] - per_pair[PROVIDER_CLASSES]
+            print(
+                f"{PROVIDER_CLASSES} wrote {'byte-identical' if identical else 'DIFFERENT'} output (8 pairs); "
+                f"the components' share above it: {share * 1000:+.1f} ms per pair"
+            )
 
 
 if __name__ == "__main__":

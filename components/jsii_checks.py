@@ -5,8 +5,9 @@ Every generated constructor and method of ``cdktf``, ``constructs`` and the AWS 
 against those hints with ``typeguard.check_type``. Building one First/Second pair made ~1,100 such
 checks, four in five of them of a ``None`` (an option left out) against an ``Optional[...]``, which
 typeguard 2 answers by trying every other member of the union first and catching the ``TypeError``
-each one raises. Together with ``get_type_hints``, which re-evaluates every annotation of the stub
-on each call, that was about a third of the Python time of building a stack.
+each one raises. With ``get_type_hints``, which re-evaluates every annotation of the stub on each
+call, these were the largest Python items in a profile of building 64 pairs, after the waits for
+the kernel (docs/performance.md).
 
 ``install()`` changes two things, neither of them an outcome:
 - ``typing.get_type_hints`` remembers the hints of the stubs (module-level functions named

@@ -15,15 +15,21 @@ Writes to ``$CDKTF_OUTDIR``; prints ``KERNEL_MESSAGES=<requests sent to the jsii
 
 from __future__ import annotations
 
+import contextlib
+import os
 import resource
+import subprocess
 import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 STACK = "pairs"
 
 
-def count_kernel_messages() -> list[int]:
-    """Count every request the jsii runtime sends to the kernel from now on (in the returned cell)."""
+@contextlib.contextmanager
+def counted_kernel_messages() -> Iterator[list[int]]:
+    """Count every request the jsii runtime sends to the kernel inside the block (in the yielded cell)."""
     import jsii._kernel.providers.process as process
 
     count = [0]
@@ -34,7 +40,29 @@ def count_kernel_messages() -> list[int]:
         return send(self, request, response_type)
 
     process._NodeProcess.send = counting_send  # type: ignore[method-assign]
-    return count
+    try:
+        yield count
+    finally:
+        process._NodeProcess.send = send  # type: ignore[method-assign]
+
+
+def written_files(
+    root: Path, pairs: int, *flags: str, outdir: Path, env: Mapping[str, str] | None = None
+) -> dict[Path, bytes]:
+    """Run this app (in a process of its own) into ``outdir``; every file it wrote, by relative path."""
+    environment = {**os.environ, **(env or {}), "CDKTF_OUTDIR": str(outdir)}
+    environment.pop("NODE_OPTIONS", None)
+    result = subprocess.run(
+        [sys.executable, __file__, str(root), str(pairs), *flags],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{Path(__file__).name} {pairs} {' '.join(flags)} failed:\n{result.stderr}")
+    return {path.relative_to(outdir): path.read_bytes() for path in sorted(outdir.rglob("*")) if path.is_file()}
 
 
 def with_components(stack: Any, pairs: int) -> None:
@@ -197,15 +225,15 @@ def main() -> None:
     from stacks.base import AppStack
     from stacks.settings import Settings
 
-    messages = count_kernel_messages()
-    settings = Settings.from_environment()
-    app = App()
-    stack = AppStack(app, STACK, settings=settings)
-    if provider_classes:
-        with_provider_classes(stack, pairs, f"{settings.resource_prefix}-{STACK}")
-    else:
-        with_components(stack, pairs)
-    app.synth()
+    with counted_kernel_messages() as messages:
+        settings = Settings.from_environment()
+        app = App()
+        stack = AppStack(app, STACK, settings=settings)
+        if provider_classes:
+            with_provider_classes(stack, pairs, f"{settings.resource_prefix}-{STACK}")
+        else:
+            with_components(stack, pairs)
+        app.synth()
     sys.stderr.write(f"KERNEL_MESSAGES={messages[0]}\n")
     sys.stderr.write(f"SELF_MAXRSS_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\n")
 

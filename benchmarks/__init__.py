@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures (make bench); importable for their shared helpers."""

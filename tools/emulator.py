@@ -46,6 +46,8 @@ STACKS = ("function-destination", "sqs-destination", "response-only", "self-invo
 REGION = "us-east-1"
 DEFAULT_PORT = 4599
 START_TIMEOUT_S = 30
+# ./cdktf's exit code after Ctrl-C when terraform saved its state and released its lock.
+INTERRUPTED_CLEANLY = 130
 
 
 class EmulatorError(Exception):
@@ -263,8 +265,10 @@ def cdktf_cli(
             if not interrupted:
                 print("interrupted: waiting for terraform to save the state and release its lock", file=sys.stderr)
             interrupted = True
-    if interrupted:
+    if interrupted and process.returncode == INTERRUPTED_CLEANLY:
         raise EmulatorError(f"cdktf {verb} was interrupted; run it again to converge (see README, Team deployments)")
+    if interrupted:
+        raise EmulatorError(f"cdktf {verb} was interrupted and left a state lock: release it as shown above")
     if process.returncode != 0:
         raise EmulatorError(
             f"cdktf {verb} failed (exit {process.returncode}); the emulator's log is {workdir / 'moto.log'}"

@@ -17,8 +17,9 @@ it had created: it releases the killed run's lock, if you name it (a lock is onl
 ID, so a teammate's running deploy is never unlocked by accident), then plans, and imports every
 resource the plan would create that already exists (Terraform's ``import``), until none is left. The
 next deploy then converges: nothing is created twice, nothing fails as already existing. A deploy
-interrupted with SIGINT (Ctrl-C) needs none of it: Terraform saves the state and releases the lock,
-and what it was creating is marked tainted and replaced by the next deploy.
+interrupted with SIGINT (Ctrl-C) needs none of it: Terraform saves the state and releases the lock
+(``./cdktf`` waits for it, and checks with ``explain --locks-only``), and what it was creating is
+marked tainted and replaced by the next deploy.
 
 A local backend's lock is an OS file lock, released when the process dies: it is never stale.
 """

@@ -8,11 +8,13 @@ signals to the real terraform process, sent when its output shows the point name
 and list every resource of the stack on the emulator with boto3.
 """
 
+import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import boto3
 import pytest
 from cdktf import App
 
+from local_runtime.loopback import Handler, LoopbackServer
 from main import STACKS
 from stacks import Settings
 from tests.support import run_terraform
@@ -36,8 +39,8 @@ TIMINGS: dict[str, float] = {}
 class World:
     """A moto server with the state bucket, and the checkouts deploying to it."""
 
-    def __init__(self, endpoint, workdir):
-        self.endpoint, self.workdir = endpoint, workdir
+    def __init__(self, endpoint, workdir, gate=None):
+        self.endpoint, self.workdir, self.gate = endpoint, workdir, gate
         self.env = {**client_environment(endpoint), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
         session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
         self.client = lambda service: session.client(service, endpoint_url=endpoint)
@@ -168,17 +171,72 @@ def world(tmp_path):
         yield World(endpoint, tmp_path)
 
 
+class LockGate(LoopbackServer):
+    """The emulator behind a proxy that, once closed, holds its answer to each request of Terraform's for a
+    state lock file until ``open()`` (at most ``HELD_AT_MOST_S``): a state backend slow to answer, as a
+    loaded machine or a far region makes it, for exactly as long as a test needs. Each request reaches
+    the emulator at once; ``answered`` lists, in order, Terraform's lock requests answered after the gate
+    was closed. Other clients (the wrappers' lock checks, the test's) pass as before."""
+
+    HELD_AT_MOST_S = 60
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.closed, self.opened = threading.Event(), threading.Event()
+        self.answered: list[str] = []
+        gate = self
+
+        class Relay(Handler):
+            def relay(self) -> None:
+                connection = http.client.HTTPConnection(gate.upstream, timeout=30)
+                # The Host header goes as it came: moto writes it into the queue URLs it returns.
+                connection.request(self.command, self.path, body=self.body() or None, headers=dict(self.headers))
+                response = connection.getresponse()
+                answer = response.read()
+                terraform = "Terraform/" in self.headers.get("User-Agent", "")
+                if terraform and ".tflock" in self.path and gate.closed.is_set():
+                    gate.opened.wait(gate.HELD_AT_MOST_S)
+                    gate.answered.append(f"{self.command} {response.status}")
+                skipped = ("content-length", "transfer-encoding", "connection")
+                self.reply(
+                    response.status, answer, {k: v for k, v in response.getheaders() if k.lower() not in skipped}
+                )
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = relay
+
+        super().__init__(Relay)
+
+    def close_gate(self) -> None:
+        self.closed.set()
+
+    def open(self) -> None:
+        self.opened.set()
+
+
+@pytest.fixture
+def gated_world(tmp_path):
+    """``world`` seen through a LockGate (``world.gate``); the gate and the server stopped however the test ends."""
+    with moto_server(tmp_path / "moto.log") as endpoint:
+        ensure_state_bucket(endpoint, BUCKET)
+        gate = LockGate(endpoint)
+        try:
+            yield World(f"http://{gate.address}", tmp_path, gate)
+        finally:
+            gate.open()
+            gate.close()
+
+
 def terraform_processes_in(folder):
-    """Pids of terraform processes running in ``folder`` or below (Linux /proc)."""
-    found = []
+    """pid -> command line of the terraform processes running in ``folder`` or below (Linux /proc)."""
+    found = {}
     for process in Path("/proc").glob("[0-9]*"):
         try:
-            command = (process / "cmdline").read_bytes().split(b"\0")[0]
+            command = (process / "cmdline").read_bytes().split(b"\0")
             cwd = Path(os.readlink(process / "cwd"))
         except OSError:
             continue
-        if command.endswith(b"terraform") and cwd.is_relative_to(folder):
-            found.append(int(process.name))
+        if command[0].endswith(b"terraform") and cwd.is_relative_to(folder):
+            found[int(process.name)] = b" ".join(command).decode(errors="replace").strip()
     return found
 
 
@@ -305,8 +363,12 @@ def test_concurrent_deploys_one_applies_one_stops_naming_the_holder_one_waits(wo
 # --- interrupted deploys ------------------------------------------------------------------------------
 
 
-def test_a_deploy_interrupted_with_ctrl_c_saves_its_state_and_the_next_converges(world):
-    # GIVEN make deploy-local's tool deploying, in a process group of its own as a terminal's job is
+def test_a_deploy_interrupted_with_ctrl_c_saves_its_state_and_the_next_converges(gated_world):
+    world = gated_world
+    # GIVEN make deploy-local's tool deploying, in a process group of its own as a terminal's job is,
+    # to a state backend that, from the interrupt on, answers the lock's requests only when the test lets
+    # it (the cdktf CLI exits at once on Ctrl-C: a terraform still releasing its lock must outlive it,
+    # and be waited for)
     seen: list[str] = []
     deploying = world.start_wrapper("deploy", SQS_STACK, "laptop")
     try:
@@ -314,19 +376,25 @@ def test_a_deploy_interrupted_with_ctrl_c_saves_its_state_and_the_next_converges
         # after every other resource was created (an interrupt during a create call can leave that one
         # created and unrecorded: the provider cancels the request after AWS acted on it; docs/deploy.md)
         read_until(deploying, "aws_sqs_queue.Queue: Creating...", *CREATED_FIRST, seen=seen)
+        world.gate.close_gate()
         os.killpg(deploying.pid, signal.SIGINT)
+        # AND the backend answers the unlock only once the CLI has exited and the wrapper waits for terraform
+        read_until(deploying, "waiting for terraform (pid ", seen=seen)
+        world.gate.open()
         seen.append(deploying.communicate(timeout=120)[0])
     finally:
         if deploying.poll() is None:
             os.killpg(deploying.pid, signal.SIGKILL)
-    # THEN the CLI passed it to terraform, the wrappers waited for it, and said so, without a traceback
+    # THEN the CLI passed it to terraform, the wrappers waited for terraform, and said so, without a traceback
     output = "".join(seen)
-    assert deploying.returncode == 1 and "Traceback" not in output
+    assert deploying.returncode == 1 and "Traceback" not in output, output[-4000:]
     assert "interrupted: waiting for terraform to save the state and release its lock" in output
+    assert "interrupted: terraform saved what it had done and released its lock" in output
     assert "cdktf deploy was interrupted; run it again to converge" in output
-    assert terraform_processes_in(world.workdir / "laptop") == []
-    # AND terraform stopped gracefully: the lock released, the state saved with what it had created,
-    # and the queue whose wait was cut short saved as tainted
+    assert terraform_processes_in(world.workdir / "laptop") == {}
+    # AND terraform stopped gracefully: its lock read and deleted, however slowly the backend answered,
+    # the state saved with what it had created, and the queue whose wait was cut short saved as tainted
+    assert world.gate.answered[:2] == ["GET 200", "DELETE 204"], output[-4000:]
     assert world.lock(SQS_STACK) is None
     saved = {r["type"]: r["instances"][0].get("status") for r in managed(world.state(SQS_STACK))}
     assert saved == {
@@ -346,6 +414,38 @@ def test_a_deploy_interrupted_with_ctrl_c_saves_its_state_and_the_next_converges
     assert world.lock(SQS_STACK) is None
     converged(world, world.workdir / f"laptop/cdktf.out/stacks/{SQS_STACK}", SQS_STACK)
     assert world.inventory(SQS_STACK) == sqs_inventory(world)
+
+
+def test_a_second_ctrl_c_stops_terraform_at_once_and_the_wrapper_names_the_lock_it_left(gated_world):
+    world = gated_world
+    # GIVEN a deploy interrupted with Ctrl-C, its terraform waiting for the backend's answer to the lock's
+    # read, the wrapper waiting for terraform
+    seen: list[str] = []
+    deploying = world.start_wrapper("deploy", SQS_STACK, "laptop")
+    try:
+        read_until(deploying, "aws_sqs_queue.Queue: Creating...", *CREATED_FIRST, seen=seen)
+        world.gate.close_gate()
+        os.killpg(deploying.pid, signal.SIGINT)
+        read_until(deploying, "waiting for terraform (pid ", seen=seen)
+        # WHEN a second Ctrl-C comes while the wrapper waits
+        os.killpg(deploying.pid, signal.SIGINT)
+        seen.append(deploying.communicate(timeout=120)[0])
+    finally:
+        if deploying.poll() is None:
+            os.killpg(deploying.pid, signal.SIGKILL)
+    # THEN terraform stopped at once and its lock is still held
+    output = "".join(seen)
+    lock = world.lock(SQS_STACK)
+    assert lock is not None and lock["Operation"] == "OperationTypeApply", output[-4000:]
+    assert terraform_processes_in(world.workdir / "laptop") == {}
+    # AND the wrappers say so, with the lock's ID and the exact commands that release it, without a traceback
+    assert deploying.returncode == 1 and "Traceback" not in output
+    assert "interrupted: terraform did not release the state lock above" in output
+    assert f"lock {lock['ID']}, held by {lock['Who']}" in output
+    assert f"make recover-local STACK={SQS_STACK} LOCK_ID={lock['ID']}" in output
+    assert f"terraform force-unlock -force {lock['ID']}, in " in output
+    assert "cdktf deploy was interrupted and left a state lock: release it as shown above" in output
+    assert "run it again to converge" not in output
 
 
 def killed_while_creating(world):

@@ -24,7 +24,7 @@ export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) -m tools.terraform_cli 2>/dev/nul
 # The cdktf app command (tools/app.sh) runs main.py with this environment's Python.
 export APP_PYTHON := $(abspath $(PY))
 
-.PHONY: setup synth check lint test cdktf-synth inspect invoke bench deploy-local destroy-local recover recover-local clean
+.PHONY: setup synth check lint test stress cdktf-synth inspect invoke bench deploy-local destroy-local recover recover-local clean
 
 NODE_SDK := local_runtime/runtimes/node
 
@@ -101,6 +101,12 @@ check: lint
 test: lint security/.venv/.synced
 	@$(PYTHON) -m tools.preflight terraform
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The tests that race a clock, again and again with every core kept busy by other work (tools/stress.py):
+#   make stress STRESS=state-safety          (10 runs)     make stress STRESS=deadlines RUNS=5
+stress: setup
+	@test -n "$(STRESS)" || { echo "usage: make stress STRESS=state-safety|deadlines [RUNS=<n>]"; exit 2; }
+	$(PY) -u -m tools.stress $(STRESS) $(if $(RUNS),--runs $(RUNS))
 
 # Local AWS emulator (moto server on 127.0.0.1:$EMULATOR_PORT [4599]): deploy with the cdktf CLI, tear down.
 deploy-local: setup

@@ -16,11 +16,11 @@ import pytest
 from local_runtime.engine import Engine
 from local_runtime.errors import EngineError
 from local_runtime.model import load_stack, read_stack, stack_file
-from local_runtime.runtimes.node import SDK_MODULES
+from local_runtime.runtimes.node import sdk_modules
 from tests.support import needs
 
 pytestmark = needs(shutil.which("node") is not None, "node")
-needs_sdk = needs(SDK_MODULES.is_dir(), "the AWS SDK the local runtime gives Node.js handlers")
+needs_sdk = needs(sdk_modules() is not None, "the AWS SDK the local runtime gives Node.js handlers")
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function"
 REQUEST_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -146,6 +146,17 @@ def test_module_state_lives_on_in_a_warm_environment_and_not_past_a_timeout(node
     assert timed_out["result"]["errorMessage"].endswith("Task timed out after 1.00 seconds")
     assert timed_out["duration_ms"] == 1000
     assert after == {"invocations": 1}
+
+
+def test_the_timeout_counts_from_the_end_of_the_init_as_on_lambda(node_stack):
+    # GIVEN a module that takes 1.5 s to load, and a 1 s timeout
+    result, _ = run(node_stack, "SlowInit", {})
+    # THEN the invocation succeeds: the init had time of its own, and the handler its whole second
+    (invocation,) = result.invocations
+    assert invocation["status"] == "success", invocation["result"]
+    assert invocation["result"]["initMs"] >= 1500
+    assert 0 < invocation["result"]["remainingMs"] <= 1000
+    assert invocation["duration_ms"] < 1000
 
 
 def test_a_handler_that_never_finishes_is_stopped_at_its_timeout_and_its_event_goes_on(node_stack):

@@ -19,6 +19,7 @@ output becomes log lines between START, END and REPORT.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -37,18 +38,21 @@ from local_runtime.runtimes import Invocation, InvocationRequest, timed_out
 
 HERE = Path(__file__).resolve().parent
 BOOTSTRAP = HERE / "bootstrap.js"
-SDK_MODULES = HERE / "node_modules"
-RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
+SDK_LOCK = HERE / "package-lock.json"
 END_OF_INVOCATION = "\x1e"
 _RUNTIME = "/2018-06-01/runtime"
 _LOG_WAIT_S = 2.0
+# Lambda's init phase has 10 s of its own, apart from the function's timeout ("Lambda execution
+# environment lifecycle": Init phase).
+INIT_LIMIT_S = 10.0
 
 
 class _RuntimeApi:
     """The Runtime API of one execution environment, on its own loopback port (server threads)."""
 
     def __init__(self) -> None:
-        self.events: queue.Queue[tuple[str, bytes, dict[str, str]] | None] = queue.Queue()
+        # (request id, body, headers, timeout): the deadline is set when the runtime takes the event.
+        self.events: queue.Queue[tuple[str, bytes, dict[str, str], float] | None] = queue.Queue()
         self.results: queue.Queue[tuple[str, str | None, bytes]] = queue.Queue()
         self.polled_at: float | None = None  # when the process first asked for an event: its init is done
         api = self
@@ -62,8 +66,13 @@ class _RuntimeApi:
                 event = api.events.get()
                 if event is None:  # the environment is being shut down
                     return self.reply(410)
-                request_id, body, headers = event
-                return self.reply(200, body, {"lambda-runtime-aws-request-id": request_id, **headers})
+                request_id, body, headers, timeout_s = event
+                deadline_ms = str(int(time.time() * 1000 + timeout_s * 1000))
+                return self.reply(
+                    200,
+                    body,
+                    {"lambda-runtime-aws-request-id": request_id, "lambda-runtime-deadline-ms": deadline_ms, **headers},
+                )
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.body()
@@ -127,9 +136,15 @@ class NodeExecutor:
             # releases will need; Lambda's own runtimes ship an SDK that does not: nothing to say here.
             "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true",
         }
-        provided = self.code_dir.parent / "node_modules"
-        if SDK_MODULES.is_dir() and not provided.exists():
-            provided.symlink_to(SDK_MODULES, target_is_directory=True)
+        provided, sdk = self.code_dir.parent / "node_modules", sdk_modules()
+        if sdk is None:
+            print(
+                f"{self.name}: no JavaScript SDK v3 to give the handler (Lambda's Node.js runtimes include it): "
+                "`lambda-local node-sdk` installs it",
+                file=request.out,
+            )
+        elif not provided.exists():
+            provided.symlink_to(sdk, target_is_directory=True)
         self._process = subprocess.Popen(
             [self.node, str(BOOTSTRAP)],
             cwd=self.code_dir,
@@ -176,14 +191,12 @@ class NodeExecutor:
         if cold:
             self._start(request)
         assert self._api is not None and self._process is not None
-        deadline_ms = int(time.time() * 1000 + request.timeout_s * 1000)
         headers = {
-            "lambda-runtime-deadline-ms": str(deadline_ms),
             "lambda-runtime-invoked-function-arn": request.invoked_function_arn,
             "lambda-runtime-trace-id": f"Root=1-{int(time.time()):08x}-{request.request_id.replace('-', '')[:24]}",
             "content-type": "application/json",
         }
-        self._api.events.put((request.request_id, json.dumps(request.event).encode(), headers))
+        self._api.events.put((request.request_id, json.dumps(request.event).encode(), headers, request.timeout_s))
         invocation = Invocation(request_id=request.request_id, event=request.event)
         api = self._api
         kind, body = self._wait(request, started)
@@ -211,9 +224,15 @@ class NodeExecutor:
         return self._report(invocation, request, init_ms)
 
     def _wait(self, request: InvocationRequest, started: float) -> tuple[str, bytes]:
+        """The outcome, or "timeout": the function's timeout counts from the end of the init (the first
+        ``/next``), which Lambda gives ``INIT_LIMIT_S`` of its own; an init that takes longer eats into it."""
         assert self._api is not None and self._process is not None
-        end = started + request.timeout_s
+        api = self._api
         while True:
+            if api.polled_at is None:  # still initializing
+                end = started + INIT_LIMIT_S + request.timeout_s
+            else:
+                end = min(max(api.polled_at, started), started + INIT_LIMIT_S) + request.timeout_s
             left = end - time.perf_counter()
             if left <= 0:
                 return "timeout", b""
@@ -260,6 +279,40 @@ class NodeExecutor:
 
     def close(self) -> None:
         self._stop()
+
+
+def sdk_cache() -> Path:
+    """Where ``lambda-local node-sdk`` installs the SDK for an installed package: the user's cache,
+    one folder per version of the lock file."""
+    digest = hashlib.sha256(SDK_LOCK.read_bytes()).hexdigest()[:12]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "lambda-local" / f"node-sdk-{digest}"
+
+
+def sdk_modules() -> Path | None:
+    """The ``node_modules`` of the JavaScript SDK v3 given to handlers: ``$LAMBDA_LOCAL_NODE_SDK``, the
+    one beside this file (a checkout's setup installs it there), or the user cache's; None if none is."""
+    named = os.environ.get("LAMBDA_LOCAL_NODE_SDK")
+    candidates = [Path(named)] if named else [HERE / "node_modules", sdk_cache() / "node_modules"]
+    return next((path for path in candidates if path.is_dir()), None)
+
+
+def install_sdk() -> Path:
+    """Install the locked SDK into the user cache with npm (``npm ci``); its ``node_modules``."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise EngineError("installing the JavaScript SDK for Node.js handlers needs npm, and none is on PATH")
+    target = sdk_cache()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(HERE / name, target / name)
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=target, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise EngineError(f"npm ci in {target} failed (exit {result.returncode}): {last}")
+    return target / "node_modules"
 
 
 def _error_payload(body: bytes) -> dict[str, Any]:

@@ -253,6 +253,7 @@ def node(app: App) -> None:
         "Callback": ("node_callback", "index.handler", {}),
         "Sleeper": ("node_sleeper", "index.handler", {"timeout": 1}),
         "Slow": ("node_esm", "index.slow", {"timeout": 1}),
+        "SlowInit": ("node_slow_init", "index.handler", {"timeout": 1}),
         "Crasher": ("node_crasher", "index.handler", {"retries": None}),
         "SelfInvoker": ("node_self_invoker", "index.handler", {"environment": {"TABLE_NAME": table.name}}),
     }

@@ -82,6 +82,9 @@ class _Stack:
                 self.stack, f"Code-{handler}", path=str(HANDLERS / handler), type=AssetType.ARCHIVE
             )
         code = self.codes[handler]
+        # 30 s, not Lambda's default 3: what these stacks test is not a timeout, and a handler's first SDK
+        # client takes seconds to build on a machine loaded by other work (tools/stress.py).
+        options.setdefault("timeout", 30)
         return LambdaFunction(
             self.stack,
             id,

@@ -36,12 +36,15 @@ $(PIPENV):
 	@rm -rf $(TOOLS)/pipenv && $(PYTHON) -m venv $(TOOLS)/pipenv
 	@$(TOOLS)/pipenv/bin/python -m pip install --quiet --disable-pip-version-check "pipenv==$(PIPENV_VERSION)"
 
-$(VENV)/.synced: Pipfile.lock | $(PIPENV)
+# Then the local runtime (local_runtime/, pyproject.toml) as an editable install: the `lambda-local`
+# command and its pytest plugin, as a project that installs the package gets them.
+$(VENV)/.synced: Pipfile.lock pyproject.toml | $(PIPENV)
 	@$(PYTHON) -m tools.preflight python
 	@echo "==> $$($(PYTHON) -m tools.lock_packages Pipfile.lock --dev) Python packages from Pipfile.lock into $(VENV)," \
-		"$$($(PYTHON) -V) (first time: about 1-2 min)"
+		"$$($(PYTHON) -V) (first time: about 1-2 min); the local runtime as an editable install"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	@touch $@
 
 # checkov has its own locked environment (security/Pipfile.lock): its pins must not move the app's.

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from local_runtime.errors import AwsError, EngineError, StackFileError
     from local_runtime.model import StackModel, load_stack, load_stacks, read_stack, stack_file
 
-# Imported when first asked for: a tool that needs only the model (tools.inspect) does not load the engine.
+# Imported when first asked for: a tool that needs only the model (the verifier) does not load the engine.
 _EXPORTS = {
     "sequence_diagram": "local_runtime.diagram",
     "Engine": "local_runtime.engine",

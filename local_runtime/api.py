@@ -1,6 +1,6 @@
 """A synthesized stack's HTTP API on loopback, through the local engine (like ``sam local start-api``).
 
-Served by ``python -m tools.local_api``. Routes, their authorization and the function behind each
+Served by ``lambda-local api``. Routes, their authorization and the function behind each
 come from the resolved model of ``cdk.tf.json``.
 An ``AWS_IAM`` route answers as API Gateway does: ``403 {"message": "Forbidden"}`` without a
 signature, ``403`` when the SigV4 signature (service ``execute-api``) does not verify with the secret

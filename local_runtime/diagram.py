@@ -1,6 +1,6 @@
 """A run as a Mermaid sequence diagram: one arrow per invocation and per delivery, virtual time on each.
 
-For README files and pull requests (``python -m tools.invoke async ... --diagram``). Participants
+For README files and pull requests (``lambda-local invoke ... --diagram``). Participants
 appear in the order they first take part: ``caller`` (whoever invoked the first function), then
 functions, rules, queues, buses and what else the run reached. A delivery that was denied is drawn
 as a crossed arrow (``-x``).

@@ -1,8 +1,6 @@
 """A pytest plugin for testing your own flows through the local runtime.
 
-Register it in your ``conftest.py`` and ask for ``local_stack``::
-
-    pytest_plugins = ["local_runtime.testing"]
+Installing the package registers it (its ``pytest11`` entry point); a test asks for ``local_stack``::
 
     def test_first_reaches_second(local_stack):
         run = local_stack("response-only").invoke_async("First", {"numbers": [1, 2, 3]})

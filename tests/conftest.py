@@ -24,8 +24,11 @@ provider_imports.install()
 os.environ["TF_CLI_CONFIG_FILE"] = str(write_config())
 
 
-# The fixtures users get for testing their own flows (local_stack); cdktf_outdir is overridden below.
-pytest_plugins = ["local_runtime.testing"]
+# The fixtures users get for testing their own flows (local_stack) come from the local runtime's pytest
+# plugin, registered by its package's entry point (pyproject.toml); cdktf_outdir is overridden below.
+
+# Another project's files, copied out of this tree by tests/local_runtime/test_package.py: not our tests.
+collect_ignore = ["local_runtime/package_project"]
 
 # What `make check` leaves to `make test`.
 NOT_QUICK = ("terraform", "emulator", "aws", "slow")

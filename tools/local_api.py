@@ -1,4 +1,4 @@
-"""Serve a synthesized stack's HTTP API on loopback, through the local engine (like ``sam local start-api``).
+"""Serve a synthesized stack's HTTP API on loopback: ``lambda-local api`` under its project name.
 
     .venv/bin/python -m tools.local_api long-job-api [--outdir cdktf.out] [--port 4600]
 
@@ -13,10 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from local_runtime.api import LocalApi, server
-from local_runtime.engine import Engine
-from local_runtime.errors import EngineError, StackFileError
-from local_runtime.model import load_stack, stack_file
+from local_runtime import cli
+from tools.invoke import SYNTHESIZE_HINT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,25 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--access-key", default=os.environ.get("AWS_ACCESS_KEY_ID", "local"))
     parser.add_argument("--secret-key", default=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"))
     args = parser.parse_args(argv)
-    try:
-        stack = load_stack(stack_file(args.outdir, args.stack))
-        with Engine(stack, out=sys.stderr) as engine:
-            httpd = server(LocalApi(stack, engine, {args.access_key: args.secret_key}), args.port)
-            print(
-                f"{stack.name}: {', '.join(r.route_key for r in stack.apis[0].routes)} on http://127.0.0.1:{httpd.server_port}"
-                f" (SigV4 with access key {args.access_key})",
-                file=sys.stderr,
-            )
-            try:
-                httpd.serve_forever()
-            except KeyboardInterrupt:
-                pass
-            finally:
-                httpd.server_close()
-    except (StackFileError, EngineError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    args.command, args.synthesize_hint = "api", SYNTHESIZE_HINT
+    return cli.execute(args, sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1167,5 +1167,5 @@ def load_stack(path: Path | str) -> StackModel:
 def load_stacks(outdir: Path | str) -> list[StackModel]:
     files = sorted((Path(outdir) / "stacks").glob("*/cdk.tf.json"))
     if not files:
-        raise StackFileError(f"no synthesized stacks under {outdir}/stacks: run `make synth` first")
+        raise StackFileError(f"no synthesized stacks under {outdir}/stacks: synthesize the app first (cdktf synth)")
     return [load_stack(f) for f in files]

@@ -1,7 +1,7 @@
 """The Python runtime, in-process: one execution environment per function version.
 
 Used by the engine (``PythonExecutor``, functions from a synthesized stack's archives) and by
-``python -m tools.invoke run`` and the handler tests (``load_function``, ``invoke_handler``):
+``lambda-local run`` and handler tests (``load_function``, ``invoke_handler``):
 
 - ``LambdaContext``: the context object (request id, function name/ARN/version, memory, a remaining
   time that counts down from the timeout);

@@ -66,7 +66,7 @@ class Tables:
             from moto import mock_aws
 
             # mock_credentials: moto would otherwise put its fake keys into os.environ while it runs, and
-            # a client in this process (tools.jobs against tools.local_api) would sign with them.
+            # a client in this process (a test's client of `lambda-local api`) would sign with them.
             self._moto = mock_aws(config={"core": {"mock_credentials": False}})
             self._moto.start()
             region = self.model.region

@@ -1,234 +1,36 @@
-"""tools.inspect: the shipped stacks verify clean; wirings broken on purpose are each caught."""
+"""python -m tools.inspect: lambda-local inspect under the project's name, for scripts and `make inspect`."""
 
-import copy
 import json
 from pathlib import Path
 
-import pytest
-
-from local_runtime.model import load_stacks, read_stack
-from main import STACKS
-from tools.inspect import check, diagram_markdown, main
+from local_runtime.cli import main as lambda_local
+from tools.inspect import main
 
 DOCS_WIRING = Path(__file__).resolve().parents[2] / "docs" / "wiring.md"
 
 
-@pytest.fixture(scope="module")
-def documents(synthesized_app):
-    return {p.parent.name: json.loads(p.read_text()) for p in (synthesized_app / "stacks").glob("*/cdk.tf.json")}
-
-
-def problems_of(name, document):
-    return check(read_stack(name, document)).problems
-
-
-def policy_document(document, function_label):
-    """The default policy document data source of a function, by construct path."""
-    for body in document["data"]["aws_iam_policy_document"].values():
-        if body["//"]["metadata"]["path"].endswith(f"/{function_label}/DefaultPolicyDocument/Resource"):
-            return body
-    raise AssertionError(function_label)
-
-
-def test_the_shipped_stacks_verify_clean(synthesized_app, capsys):
-    assert main([str(synthesized_app)]) == 0
-    assert "5 stacks, 11 hops verified, 0 problem(s)" in capsys.readouterr().out
-
-
-def test_a_destination_whose_grant_was_removed_is_reported(documents):
-    # GIVEN First's permission to invoke Second removed
-    broken = copy.deepcopy(documents["function-destination"])
-    policy = policy_document(broken, "First")
-    policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["lambda:InvokeFunction"]]
-    # THEN the hop is reported as not allowed
-    assert problems_of("function-destination", broken) == [
-        "First --on_success--> lambda_function:Second: role First/ServiceRole does not allow lambda:InvokeFunction on it"
-    ]
-
-
-def test_an_eventbridge_target_without_permission_is_reported(documents):
-    broken = copy.deepcopy(documents["response-only"])
-    del broken["resource"]["aws_lambda_permission"]
-    assert problems_of("response-only", broken) == [
-        "cloudwatch_event_rule:First/EventInvokeConfig/Success/Rule.name --> Second: "
-        "no lambda permission lets events.amazonaws.com invoke it from that rule"
-    ]
-
-
-def test_a_permission_without_source_arn_is_reported(documents):
-    broken = copy.deepcopy(documents["response-only"])
-    for permission in broken["resource"]["aws_lambda_permission"].values():
-        del permission["source_arn"]
-    # THEN the permission is reported, and the target hop is no longer allowed from that rule only
-    assert problems_of("response-only", broken) == [
-        "lambda permission First/EventInvokeConfig/Success/InvokePermission has no source_arn: "
-        "any events.amazonaws.com resource could invoke",
-        "cloudwatch_event_rule:First/EventInvokeConfig/Success/Rule.name --> Second: "
-        "no lambda permission lets events.amazonaws.com invoke it from that rule",
-    ]
-
-
-def test_wildcard_actions_and_resources_are_reported(documents):
-    broken = copy.deepcopy(documents["sqs-destination"])
-    policy = policy_document(broken, "First")
-    policy["statement"].append({"actions": ["lambda:*"], "effect": "Allow", "resources": ["*"]})
-    assert problems_of("sqs-destination", broken) == [
-        "role First/ServiceRole allows the wildcard action 'lambda:*'",
-        "role First/ServiceRole allows lambda:* on every resource ('*')",
-    ]
-
-
-def test_xray_is_the_one_accepted_star_resource(documents):
-    traced = copy.deepcopy(documents["sqs-destination"])
-    policy_document(traced, "First")["statement"].append(
-        {"actions": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "effect": "Allow", "resources": ["*"]}
-    )
-    assert problems_of("sqs-destination", traced) == []
-
-
-def test_a_permission_nothing_uses_is_reported(documents):
-    broken = copy.deepcopy(documents["sqs-destination"])
-    policy_document(broken, "First")["statement"].append(
-        {"actions": ["sns:Publish"], "effect": "Allow", "resources": ["arn:aws:sns:us-east-1:111122223333:alerts"]}
-    )
-    assert problems_of("sqs-destination", broken) == [
-        "role First/ServiceRole allows sns:Publish on arn:aws:sns:us-east-1:111122223333:alerts, which no hop uses"
-    ]
-
-
-def test_a_wildcard_grant_still_allows_the_hop_it_covers(documents):
-    # GIVEN First's grant replaced by Invoke* on every function in the account
-    broad = copy.deepcopy(documents["function-destination"])
-    policy = policy_document(broad, "First")
-    policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["lambda:InvokeFunction"]] + [
-        {"actions": ["lambda:Invoke*"], "effect": "Allow", "resources": ["*"]}
-    ]
-    problems = problems_of("function-destination", broad)
-    # THEN the hop is allowed, but the wildcards are reported
-    assert not any("does not allow" in p for p in problems)
-    assert "role First/ServiceRole allows the wildcard action 'lambda:Invoke*'" in problems
-
-
-def test_json_output_lists_hops_and_problems(synthesized_app, capsys):
+def test_the_project_command_prints_what_lambda_local_inspect_prints(synthesized_app, capsys):
+    # WHEN both commands inspect the synthesized app as JSON
     assert main([str(synthesized_app), "--json"]) == 0
-    reports = {r["stack"]: r for r in json.loads(capsys.readouterr().out)}
-    assert sorted(reports) == sorted(STACKS)
-    assert reports["self-invoking"]["hops"][0] == "LongJob -> itself (asynchronous self-invocation)"
-    assert all(r["problems"] == [] for r in reports.values())
+    through_tools = capsys.readouterr().out
+    assert lambda_local(["inspect", str(synthesized_app), "--json"]) == 0
+    # THEN they print the same reports
+    assert json.loads(through_tools) == json.loads(capsys.readouterr().out)
 
 
-def test_the_committed_wiring_diagram_is_current(synthesized_app):
-    reports = [check(stack) for stack in load_stacks(synthesized_app)]
-    assert DOCS_WIRING.read_text() == diagram_markdown(reports), "run: python -m tools.inspect --diagram docs/wiring.md"
+def test_make_inspect_writes_the_committed_wiring_page_byte_for_byte(synthesized_app, tmp_path, monkeypatch):
+    # WHEN the project command writes docs/wiring.md (in a scratch folder), as `make inspect` does
+    monkeypatch.chdir(tmp_path)
+    assert main([str(synthesized_app), "--diagram", "docs/wiring.md"]) == 0
+    # THEN the page is the committed one, naming the project command that made it
+    written = (tmp_path / "docs" / "wiring.md").read_text()
+    assert "Generated by `python -m tools.inspect --diagram docs/wiring.md`; do not edit." in written
+    assert written == DOCS_WIRING.read_text()
 
 
-def test_aws_defaults_are_printed_as_defaults(synthesized_app, capsys):
-    assert main([str(synthesized_app)]) == 0
-    text = capsys.readouterr().out
+def test_elsewhere_the_page_names_the_lambda_local_command_that_made_it(synthesized_app, tmp_path):
+    target = tmp_path / "wiring.md"
+    assert lambda_local(["inspect", str(synthesized_app), "--diagram", str(target)]) == 0
     assert (
-        "async invoke First:$LATEST retries=2 (default) max_event_age=21600 (default) on_success=lambda_function:Second"
-        in text
+        f"Generated by `lambda-local inspect {synthesized_app} --diagram {target}`; do not edit." in target.read_text()
     )
-    assert "async invoke LongJob:$LATEST retries=0 max_event_age=21600 (default)" in text
-
-
-def test_a_malformed_stack_file_is_one_line_naming_the_file(tmp_path, capsys):
-    broken = tmp_path / "stacks" / "one" / "cdk.tf.json"
-    broken.parent.mkdir(parents=True)
-    broken.write_text('{"resource": {"aws_lambda_function": []}}')
-    assert main([str(tmp_path)]) == 2
-    assert (
-        capsys.readouterr().err
-        == f"error: {broken}: resource type 'aws_lambda_function' must map logical ids to objects\n"
-    )
-
-
-def test_aliases_s3_and_existing_resources_verify_and_are_drawn(extras_outdir):
-    # GIVEN the extras stack WHEN verified
-    (stack,) = load_stacks(extras_outdir)
-    report = check(stack)
-    # THEN every hop is allowed with exactly what it needs, and the diagram shows each
-    assert report.problems == []
-    assert report.hops == [
-        "First:live --on_success--> lambda_alias:Second/Alias-live (allowed: lambda:InvokeFunction)",
-        "First:live --on_failure--> s3_bucket:Failures (allowed: s3:PutObject, s3:ListBucket)",
-        "First --on_success--> arn:aws:sqs:us-east-1:111122223333:orders (allowed: sqs:SendMessage)",
-        "First --on_failure--> arn:aws:lambda:us-east-1:111122223333:function:audit (allowed: lambda:InvokeFunction)",
-    ]
-    assert '  fn_First -- "on success (live)" --> fn_Second' in report.diagram.splitlines()
-    assert '  fn_First -- "on failure (live)" --> s3_bucket_Failures' in report.diagram.splitlines()
-
-
-def test_an_s3_grant_without_list_bucket_is_reported(extras_outdir):
-    (stack,) = load_stacks(extras_outdir)
-    document = copy.deepcopy(stack.document)
-    policy = policy_document(document, "First")
-    policy["statement"] = [s for s in policy["statement"] if s["actions"] != ["s3:ListBucket"]]
-    assert problems_of("extras", document) == [
-        "First:live --on_failure--> s3_bucket:Failures: role First/ServiceRole does not allow s3:ListBucket on it"
-    ]
-
-
-# --- dead-letter queues, queue consumers, subscriptions and notifications (provider-class corpus) ---------
-
-
-@pytest.fixture(scope="module")
-def corpus(provider_classes_outdir):
-    return {s.name: s for s in load_stacks(provider_classes_outdir)}
-
-
-def test_a_dead_letter_queue_the_role_may_not_send_to_is_reported(corpus):
-    report = check(corpus["dead-letters"])
-    # THEN the two allowed dead-letter hops use their grants; the denied one is the only problem
-    assert "Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in report.hops
-    assert "ToTopic --dead_letter--> sns_topic:DeadTopic (allowed: sns:Publish)" in report.hops
-    assert report.problems == [
-        "Denied --dead_letter--> sqs_queue:Dead: role DeniedRole does not allow sqs:SendMessage on it: "
-        "Lambda drops the failed event (DeadLetterErrors)"
-    ]
-
-
-def test_a_mapping_whose_role_may_not_poll_is_reported_and_the_others_use_their_grants(corpus):
-    report = check(corpus["consumers"])
-    assert sorted(h for h in report.hops if "event source mapping" in h) == [
-        "sqs_queue:Batched --event source mapping--> Batcher "
-        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes)",
-        "sqs_queue:Filtered --event source mapping--> Picky "
-        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes)",
-        "sqs_queue:Idle --event source mapping--> Idler "
-        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes; disabled)",
-        "sqs_queue:Orphan --event source mapping--> Orphaned (denied)",
-        "sqs_queue:Work --event source mapping--> Consumer "
-        "(allowed: sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes)",
-    ]
-    # AND the receive grants are used (no "which no hop uses"), each problem said once
-    assert report.problems == [
-        "sqs_queue:Orphan --event source mapping--> Orphaned: role OrphanRole does not allow sqs:ReceiveMessage, "
-        "sqs:DeleteMessage, sqs:GetQueueAttributes on the queue: Lambda refuses the mapping"
-    ]
-
-
-def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_permission(corpus):
-    # GIVEN the sdk stack: a topic, a bucket and a rule sending to queues, each with a queue policy for its source
-    clean = check(corpus["sdk"])
-    assert "ProbeToInbox" not in " ".join(clean.problems) and clean.problems == []
-    assert "Store notification --> sqs_queue:BucketInbox (allowed for s3.amazonaws.com from that source)" in clean.hops
-    # WHEN the queue policies are removed
-    document = copy.deepcopy(corpus["sdk"].document)
-    del document["resource"]["aws_sqs_queue_policy"]
-    # THEN each of the three deliveries is reported, naming the service that may not send
-    assert problems_of("sdk", document) == [
-        "cloudwatch_event_rule:ProbeRule.name --> sqs_queue:BusInbox: the sqs policy of BusInbox does not let "
-        "events.amazonaws.com sqs:SendMessage from ProbeRule",
-        "TopicToInbox (Topic) --> sqs_queue:TopicInbox: the sqs policy of TopicInbox does not let "
-        "sns.amazonaws.com sqs:SendMessage from TopicToInbox (Topic)",
-        "Store notification --> sqs_queue:BucketInbox: the sqs policy of BucketInbox does not let "
-        "s3.amazonaws.com sqs:SendMessage from Store notification",
-    ]
-
-
-def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, capsys):
-    assert main([str(provider_classes_outdir)]) == 1
-    out = capsys.readouterr().out
-    assert "hop DENIED: Denied --dead_letter--> sqs_queue:Dead (denied)" in out
-    assert "hop ok: Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from local_runtime.engine import Run
+from local_runtime.engine.report import Run
 
 
 def _participant(name: str, ids: dict[str, str], lines: list[str]) -> str:

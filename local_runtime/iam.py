@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from local_runtime.model.records import Role, StackModel, Statement, Target
+from local_runtime.model.records import Requirement, Role, StackModel, Statement, Target
 
 # Actions whose resource may only be "*": AWS documents no resource-level permissions for them.
 STAR_ONLY_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
@@ -67,6 +67,20 @@ def allows(role: Role | None, action: str, resource: str) -> bool:
     if any(s.effect == "Deny" for s in applicable):
         return False
     return any(s.effect == "Allow" for s in applicable)
+
+
+def missing(role: Role | None, requirements: Iterable[Requirement]) -> list[Requirement]:
+    """What of ``requirements`` the role's identity policies do not allow (everything, without a role)."""
+    return [r for r in requirements if not allows(role, r.action, r.resource)]
+
+
+def refusal(role: Role | None, requirements: Iterable[Requirement]) -> str | None:
+    """Why a delivery that needs ``requirements`` is refused to the role, or None if it is allowed."""
+    denied = missing(role, requirements)
+    if not denied:
+        return None
+    name = role.path if role is not None else "(none)"
+    return "; ".join(f"role {name} does not allow {r.action} on {r.resource}" for r in denied)
 
 
 def granting(role: Role, action: str, resource: str) -> list[tuple[int, int]]:

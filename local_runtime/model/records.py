@@ -402,3 +402,14 @@ class StackModel:
     def path_of(self, arn: str) -> str | None:
         """The construct path of the queue, topic, bus, bucket, table, function or alias with this ARN."""
         return self.labels.get(arn)
+
+    def label(self, arn: str) -> str:
+        """How a report names what ``arn`` is: its construct path (a function's with ``:qualifier``),
+        else the ARN itself (a resource outside the stack)."""
+        path = self.path_of(arn)
+        if path is not None:
+            return path
+        function, qualifier = self.function_at(arn) if arn.startswith("arn:") and ":lambda:" in arn else (None, None)
+        if function is not None:
+            return f"{function.path}:{qualifier}" if qualifier else function.path
+        return arn

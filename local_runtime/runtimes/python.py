@@ -322,6 +322,7 @@ def intercepting_session(answer: AwsCall, region: str = REGION) -> Any:
     """
     import boto3
     from botocore.awsrequest import AWSResponse
+    from botocore.response import StreamingBody
 
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=region)
 
@@ -331,7 +332,10 @@ def intercepting_session(answer: AwsCall, region: str = REGION) -> Any:
     def respond(model: Any, context: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
         service = model.service_model.service_name
         try:
-            parsed = answer(service, model.name, context.get("local_params", {}))
+            parsed = dict(answer(service, model.name, context.get("local_params", {})))
+            if (service, model.name) == ("lambda", "Invoke"):  # boto3 reads Invoke's Payload as a stream
+                raw = bytes(parsed.get("Payload") or b"")
+                parsed["Payload"] = StreamingBody(io.BytesIO(raw), len(raw))
             parsed.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RequestId": str(uuid.uuid4())})
             return AWSResponse(None, 200, {}, None), parsed
         except AwsError as error:
@@ -385,13 +389,6 @@ def read_payload(payload: Any) -> Any:
     if isinstance(payload, (bytes, bytearray)):
         payload = payload.decode()
     return json.loads(payload or "null")
-
-
-def streaming_body(data: Any) -> Any:
-    from botocore.response import StreamingBody
-
-    raw = json.dumps(data).encode() if data is not None else b""
-    return StreamingBody(io.BytesIO(raw), len(raw))
 
 
 class PythonExecutor:

@@ -13,9 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from local_runtime.errors import AwsError
-from local_runtime.iam import allows, denial
 from local_runtime.model.records import StackModel
-from local_runtime.services import Caller
+from local_runtime.services.caller import Caller, require
 
 
 class Tables:
@@ -37,13 +36,7 @@ class Tables:
                 f"Requested resource not found: Table: {params.get('TableName')} not found",
                 400,
             )
-        action = f"dynamodb:{operation}"
-        if not allows(caller.function.role, action, table.arn):
-            raise AwsError(
-                "AccessDeniedException",
-                denial(caller.function.role, action, table.arn, caller.function.name, self.model.account),
-                400,
-            )
+        require(self.model, caller, f"dynamodb:{operation}", table.arn, "AccessDeniedException", 400)
         from botocore import xform_name
         from botocore.exceptions import ClientError
 

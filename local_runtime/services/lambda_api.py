@@ -12,11 +12,10 @@ import json
 from typing import Any
 
 from local_runtime.errors import AwsError
-from local_runtime.iam import allows, denial
+from local_runtime.limits import MAX_ASYNC_PAYLOAD_BYTES
 from local_runtime.model.records import StackModel
-from local_runtime.services import Caller, Router
-
-MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024
+from local_runtime.services.caller import Caller, require
+from local_runtime.services.effects import Invoke
 
 
 def too_large(size: int) -> str:
@@ -36,7 +35,7 @@ def payload_bytes(payload: Any) -> bytes:
     return bytes(payload or b"")
 
 
-def invoke(model: StackModel, caller: Caller, params: dict[str, Any], router: Router) -> dict[str, Any]:
+def invoke(model: StackModel, caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], list[Invoke]]:
     """The response to ``Invoke`` (``StatusCode``, ``Payload`` bytes), or AwsError as AWS answers."""
     name = str(params.get("FunctionName", ""))
     function, named_qualifier = model.function_at(name)
@@ -44,15 +43,10 @@ def invoke(model: StackModel, caller: Caller, params: dict[str, Any], router: Ro
     if function is None:
         raise AwsError("ResourceNotFoundException", f"Function not found: {name}", 404)
     target = f"{function.arn}:{qualifier}" if qualifier else function.arn
-    if not allows(caller.function.role, "lambda:InvokeFunction", target):
-        raise AwsError(
-            "AccessDeniedException",
-            denial(caller.function.role, "lambda:InvokeFunction", target, caller.function.name, model.account),
-            403,
-        )
+    require(model, caller, "lambda:InvokeFunction", target, "AccessDeniedException")
     invocation_type = params.get("InvocationType", "RequestResponse")
     if invocation_type == "DryRun":
-        return {"StatusCode": 204, "Payload": b""}
+        return {"StatusCode": 204, "Payload": b""}, []
     if invocation_type != "Event":
         raise AwsError(
             "InvalidParameterValueException",
@@ -67,8 +61,5 @@ def invoke(model: StackModel, caller: Caller, params: dict[str, Any], router: Ro
         payload = json.loads(raw.decode() or "null")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise AwsError("InvalidRequestContentException", "Could not parse request body into json", 400) from None
-    router.send_invoke(caller, function, qualifier, payload)
-    router.say(
-        f"{caller.function.path} invoked {function.path} asynchronously (allowed: lambda:InvokeFunction on {target})"
-    )
-    return {"StatusCode": 202, "Payload": b""}
+    effect = Invoke(caller.function.path, caller.chain, caller.now(), function, qualifier, payload, target)
+    return {"StatusCode": 202, "Payload": b""}, [effect]

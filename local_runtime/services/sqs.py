@@ -1,4 +1,5 @@
-"""The stack's SQS queues as state: messages with their visibility, receive counts and redrive.
+"""Amazon SQS: the stack's queues as state (messages, their visibility, receive counts and redrive),
+and ``SendMessage``/``SendMessageBatch`` as a handler calls them.
 
 What Amazon SQS documents, on the engine's virtual clock: a received message is invisible for the
 queue's ``visibility_timeout_seconds`` (30 when unset) and comes back if it is not deleted; each
@@ -7,6 +8,10 @@ would be received again is moved to the queue's ``redrive_policy`` dead-letter q
 message older than ``message_retention_seconds`` (345600 when unset) is deleted; ``delay_seconds``
 holds a new message back. Each message also carries the chain of Lambda invocations that sent it,
 which is how Lambda's recursion detection follows a loop through a queue.
+
+A handler's send is allowed only if its role allows ``sqs:SendMessage`` on the queue (``AccessDenied``
+otherwise); a message over 1 MiB is refused (``InvalidParameterValue``). The queue holds it once the
+engine applies the call's effect.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from local_runtime import arns
+from local_runtime.chain import Chain
+from local_runtime.errors import AwsError
+from local_runtime.limits import SQS_MAX_BYTES
 from local_runtime.model.records import Queue, StackModel
-
-MAX_MESSAGE_BYTES = 1024 * 1024  # SQS's message size quota (1 MiB)
+from local_runtime.services.caller import Caller, require
+from local_runtime.services.effects import QueueMessage
 
 
 @dataclass
@@ -33,8 +42,7 @@ class Message:
     receive_count: int = 0
     receipt_handle: str = ""
     first_received_at: float | None = None
-    lineage: Mapping[str, int] = field(default_factory=dict)
-    untracked: Mapping[str, int] | None = None
+    chain: Chain = field(default_factory=Chain)
 
     def record(self, queue: Queue, region: str, epoch_ms: int) -> dict[str, Any]:
         """The message as an SQS event record for a Lambda consumer."""
@@ -88,18 +96,17 @@ class Queues:
         now: float,
         *,
         message_attributes: Mapping[str, Any] | None = None,
-        lineage: Mapping[str, int] | None = None,
-        untracked: Mapping[str, int] | None = None,
+        chain: Chain | None = None,
+        message_id: str | None = None,
     ) -> Message:
         queue = self.model.queues[arn]
         message = Message(
-            message_id=str(uuid.uuid4()),
+            message_id=message_id or str(uuid.uuid4()),
             body=body,
             sent_at=now,
             visible_at=now + queue.delay_seconds,
             message_attributes=dict(message_attributes or {}),
-            lineage=dict(lineage or {}),
-            untracked=dict(untracked) if untracked is not None else None,
+            chain=chain or Chain(),
         )
         self.messages[arn][message.message_id] = message
         return message
@@ -138,9 +145,6 @@ class Queues:
         times = [m.visible_at for m in self.messages[arn].values() if m.visible_at > now]
         return min(times) if times else None
 
-    def has_visible(self, arn: str, now: float) -> bool:
-        return any(m.visible_at <= now for m in self.messages[arn].values())
-
     def contents(self, label: Any) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
         """(payloads, full messages) of what every queue holds now, by construct path; empty queues left out."""
         payloads, messages = {}, {}
@@ -158,3 +162,50 @@ def _payload(body: str) -> Any:
         return json.loads(body)
     except json.JSONDecodeError:
         return body
+
+
+# --- what a handler calls ------------------------------------------------------------------------------
+
+
+def queue_arn(model: StackModel, url: str) -> str:
+    """The ARN of the queue at ``url``: a queue of the stack by its URL, else read from the URL."""
+    queue = next((q for q in model.queues.values() if q.url == url), None)
+    if queue is not None:
+        return queue.arn
+    return arns.queue_arn(url, partition=model.partition, region=model.region, account=model.account)
+
+
+def send_message(
+    model: StackModel, caller: Caller, operation: str, params: dict[str, Any]
+) -> tuple[dict[str, Any], list[QueueMessage]]:
+    arn = queue_arn(model, str(params.get("QueueUrl", "")))
+    require(model, caller, "sqs:SendMessage", arn, "AccessDenied")
+    entries = params.get("Entries", []) if operation == "SendMessageBatch" else [params]
+    successful, failed, effects = [], [], []
+    for entry in entries:
+        body = str(entry.get("MessageBody", ""))
+        if len(body.encode()) > SQS_MAX_BYTES:
+            error = f"One or more parameters are invalid. Reason: Message must be shorter than {SQS_MAX_BYTES} bytes."
+            if operation != "SendMessageBatch":
+                raise AwsError("InvalidParameterValue", error, 400)
+            failed.append(
+                {"Id": entry.get("Id"), "SenderFault": True, "Code": "InvalidParameterValue", "Message": error}
+            )
+            continue
+        message_id = str(uuid.uuid4())
+        effects.append(
+            QueueMessage(
+                caller.function.path,
+                caller.chain,
+                caller.now(),
+                arn,
+                body,
+                message_id,
+                dict(entry.get("MessageAttributes") or {}),
+            )
+        )
+        result = {"MessageId": message_id, "MD5OfMessageBody": hashlib.md5(body.encode()).hexdigest()}  # noqa: S324
+        successful.append({"Id": entry.get("Id"), **result})
+    if operation == "SendMessageBatch":
+        return {"Successful": successful, "Failed": failed}, effects
+    return {key: value for key, value in successful[0].items() if key != "Id"}, effects

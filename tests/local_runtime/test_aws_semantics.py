@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from local_runtime import engine as engine_module
-from local_runtime.engine import Engine
+from local_runtime.engine import Engine, environments
 from local_runtime.errors import EngineError
+from local_runtime.limits import UNTRACKED_LOOP_BOUND
 from local_runtime.model import load_stack, stack_file
 from tests.support import UUID4
 
@@ -60,10 +60,10 @@ class _Slowed:
 @pytest.fixture
 def slow_handlers(monkeypatch):
     """``slow_handlers(seconds)``: every handler's run takes that much longer on the virtual clock (its code still runs)."""
-    real = engine_module.executor_for
+    real = environments.executor_for
 
     def slow(seconds):
-        monkeypatch.setattr(engine_module, "executor_for", lambda *a, **k: _Slowed(real(*a, **k), seconds))
+        monkeypatch.setattr(environments, "executor_for", lambda *a, **k: _Slowed(real(*a, **k), seconds))
 
     return slow
 
@@ -367,7 +367,7 @@ def test_a_loop_through_eventbridge_is_not_stopped_by_lambda_and_is_reported(sta
     # GIVEN BusLooper: success to the default bus, whose rule invokes it again
     result = run(stacks["loops"], "BusLooper", {"n": 1})
     # THEN Lambda's 16 does not apply (EventBridge is not tracked); the engine's bound stops it, with a warning
-    assert len(times(result, "BusLooper")) == engine_module.UNTRACKED_LOOP_BOUND
+    assert len(times(result, "BusLooper")) == UNTRACKED_LOOP_BOUND
     assert result.problems == [
         "BusLooper runs in a loop through a service Lambda's recursion detection does not follow "
         "(it covers Lambda, SQS, SNS and S3): the engine stopped it after 100 invocations; on AWS it would go on"

@@ -10,7 +10,7 @@ invocations; the engine, not the process, enforces the timeout: past it the proc
 one, as after a crash (``Runtime.ExitError``) or a failed init.
 
 The handler's AWS SDK calls go to ``AWS_ENDPOINT_URL``, the engine's loopback endpoint
-(``local_runtime.services.endpoint``). The JavaScript SDK v3 that Lambda's Node.js runtimes give
+(``local_runtime.services.protocols.endpoint``). The JavaScript SDK v3 that Lambda's Node.js runtimes give
 handlers that do not bundle it is installed beside this file by setup (``package-lock.json``) and
 linked as ``node_modules`` into the folder that holds the unpacked code: CommonJS ``require`` and ES
 module ``import`` both find it after the handler's own ``node_modules``, as on Lambda. Console

@@ -1,8 +1,9 @@
 """The loopback endpoint other runtimes' AWS SDKs reach through ``AWS_ENDPOINT_URL``.
 
 Every request is parsed from the service's own wire protocol into ``(service, operation, params)``
-and answered by ``AwsCalls``, the implementation the Python runtime's calls reach too, as the
-function whose handler is running: one set of services and permission checks for every runtime.
+and answered by ``AwsCalls`` (``local_runtime.services.calls``), the implementation the Python
+runtime's calls reach too, as the function whose handler is running: one set of services and
+permission checks for every runtime.
 
 - the service is the one the request is signed for (SigV4's credential scope
   ``<date>/<region>/<service>/aws4_request``; the signature itself is not checked: the engine's own
@@ -23,15 +24,13 @@ import base64
 import datetime
 import json
 import re
-import threading
 import uuid
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from local_runtime import loopback
 from local_runtime.errors import AwsError
-from local_runtime.services import AwsCalls, Caller
+from local_runtime.services.calls import AwsCalls
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _INVOKE = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
@@ -50,8 +49,8 @@ def _json_default(value: Any) -> Any:
 class Endpoint:
     """The endpoint of one engine: ``url`` while it runs; ``close`` stops it."""
 
-    def __init__(self, calls: AwsCalls, caller: Callable[[], Caller | None], lock: threading.Lock) -> None:
-        self.calls, self.caller, self.lock = calls, caller, lock
+    def __init__(self, calls: AwsCalls) -> None:
+        self.calls = calls
         endpoint = self
 
         class Handler(loopback.Handler):
@@ -81,11 +80,7 @@ class Endpoint:
         url = urlsplit(target)
         try:
             operation, params = self._parse(service, method, url.path, parse_qs(url.query), headers, body)
-            with self.lock:  # the engine's state is the engine thread's: one call at a time, between its steps
-                caller = self.caller()
-                if caller is None:
-                    raise AwsError("NotEmulated", "AWS calls reach the local engine only from a running handler", 501)
-                response = self.calls.call(caller, service, operation, params)
+            response = self.calls.call(service, operation, params)
         except AwsError as error:
             return self._error(error)
         request_id = str(uuid.uuid4())

@@ -23,10 +23,10 @@ Each process first runs both stacks once (boto3 and the rest imported, as in a s
    engine that ignores the limit (before issue 21) runs it as 1.
 5. Hops: LongJob with ``n = --n``, ``--timeout 3`` and ``SAFETY_MARGIN_MS=500``: hops used, against
    the minimum ``ceil(time in handlers / 3 s)`` that a perfect hand-off would need (current tree).
-6. A queue drained (current tree): ``--messages`` sent to the provider-class corpus' ``consumers``
+6. A queue drained (each tree): ``--messages`` sent to the provider-class corpus' ``consumers``
    Work queue, consumed by its mapping (batch size 10, a partial-batch consumer): real time for
    the sends and for the drain, invocations, batch sizes, and what is left in the queue.
-7. Node.js beside Python (current tree, same run): the TerraConstructs corpus' First -> Second
+7. Node.js beside Python (each tree, same run): the TerraConstructs corpus' First -> Second
    (NodejsFunctions) and our function-destination First -> Second (Python). Warm: wall time per
    invocation over ``--warm`` runs in one engine, minus nothing (the handlers do microseconds of
    work, so this is the engine's overhead: for Node, the Runtime API round trips); fresh: a new
@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,8 +62,12 @@ sys.path.insert(0, tree)
 try:
     from local_runtime.engine import Engine
     from local_runtime.model import load_stack, stack_file
-    from local_runtime.model import hcl, reader
-    readers = [(reader._Reader, None), (hcl, ("evaluate", "parse_template", "parse_expression"))]
+    from local_runtime.model import hcl
+    try:  # the model's evaluator: model/document.py since the package layout, model/reader.py before
+        from local_runtime.model.document import Document as evaluator
+    except ImportError:
+        from local_runtime.model.reader import _Reader as evaluator
+    readers = [(evaluator, None), (hcl, ("evaluate", "parse_template", "parse_expression"))]
 except ImportError:
     from tools.engine import Engine
     from tools.wiring import Stack, load_stack, stack_file
@@ -119,6 +124,42 @@ def export_commit(ref: str, target: Path) -> str:
     if archive.wait() != 0:
         raise SystemExit(f"git archive {commit} failed")
     return commit
+
+
+# One of this file's figures, in a fresh interpreter that imports the runtime of ``tree``.
+IN_TREE = r"""
+import importlib.util, json, sys
+from pathlib import Path
+tree, here, name, arguments = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+spec = importlib.util.spec_from_file_location("engine_benchmark", here)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+sys.path.insert(0, tree)  # after the module's own path change: the runtime measured is the tree's
+result = getattr(module, name)(*[Path(a) if isinstance(a, str) and a.startswith("/") else a for a in arguments])
+print(json.dumps(result))
+"""
+
+
+def in_tree(tree: Path, name: str, *arguments: object) -> Any:
+    """``name(*arguments)`` of this file, run against the local runtime of ``tree``."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            IN_TREE,
+            str(tree),
+            __file__,
+            name,
+            json.dumps([str(a) if isinstance(a, Path) else a for a in arguments]),
+        ],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{name} in {tree} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def measure(tree: Path, outdir: Path, hops: int) -> dict[str, object]:
@@ -270,8 +311,11 @@ def main() -> None:
         from tests.corpus.make import synthesize_provider_classes
 
         corpus = synthesize_provider_classes(Path(scratch) / "provider-classes")
-        print(queue_drain(corpus, args.messages))
-        print("\n".join(node_beside_python(outdir, args.runs, args.warm)))
+        for name, tree in variants.items():
+            print(f"{name}: {in_tree(tree, 'queue_drain', corpus, args.messages)}")
+        for name, tree in variants.items():
+            for line in in_tree(tree, "node_beside_python", outdir, args.runs, args.warm):
+                print(f"{name}: {line}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from local_runtime.arns import service_of
 from local_runtime.model.records import Requirement, Role, StackModel, Statement, Target
 
 # Actions whose resource may only be "*": AWS documents no resource-level permissions for them.
@@ -204,12 +205,6 @@ def expected_services(action: str) -> tuple[str, ...]:
     return _ARN_SERVICES.get(prefix, (prefix,))
 
 
-def arn_service(arn: str) -> str | None:
-    """The service part of an ARN, or None for ``*`` and what is not an ARN."""
-    parts = arn.split(":")
-    return parts[2] if len(parts) > 5 and parts[0] == "arn" else None
-
-
 def mismatched_resources(statement: Statement) -> list[tuple[str, str, str]]:
     """(action, resource, its label) for each resource its action can never act on.
 
@@ -219,7 +214,7 @@ def mismatched_resources(statement: Statement) -> list[tuple[str, str, str]]:
     """
     found = []
     for resource, label in zip(statement.resources, statement.resource_labels or statement.resources, strict=False):
-        service = arn_service(resource)
+        service = service_of(resource)
         if service is None or "*" in service or "?" in service:
             continue
         for action in statement.actions:
@@ -232,7 +227,7 @@ def mismatched_resources(statement: Statement) -> list[tuple[str, str, str]]:
 
 def describe_arn(arn: str) -> str:
     """What an ARN is, in words, for messages."""
-    service = arn_service(arn)
+    service = service_of(arn)
     if service == "apigateway" and ":lambda:path/" in arn:
         return "an API Gateway invocation URI"
     names: dict[str, Any] = {

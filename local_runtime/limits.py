@@ -22,6 +22,10 @@ DESTINATION_MAX_BYTES = {
 # The dead-letter message's ErrorMessage attribute is cut to this many bytes.
 DEAD_LETTER_MESSAGE_BYTES = 1024
 
+# What Lambda sets when a function says nothing ("Configuring Lambda function options").
+DEFAULT_TIMEOUT_S = 3
+DEFAULT_MEMORY_MB = 128
+
 # "How Lambda handles errors and retries with asynchronous invocation".
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_EVENT_AGE_S = 21600

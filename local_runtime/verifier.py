@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local_runtime import iam
-from local_runtime.model import Function, Role, StackModel
+from local_runtime.model import Function, Requirement, Role, StackModel
 from local_runtime.model.records import MAPPING_ACTIONS
 
 
@@ -55,6 +55,16 @@ class _Grants:
         grants = iam.granting(role, action, resource) if iam.allows(role, action, resource) else []
         self.used.update((role.ref.logical_id, index, position) for index, position in grants)
         return bool(grants)
+
+    def verify(self, role: Role | None, requirements: Iterable[Requirement]) -> list[Requirement]:
+        """What of ``requirements`` the role does not allow (``iam.missing``, as the engine asks it); the
+        grants of what it allows are marked used."""
+        needed = list(requirements)
+        missing = iam.missing(role, needed)
+        for requirement in needed:
+            if role is not None and requirement not in missing:
+                self.use(role, requirement.action, requirement.resource)
+        return missing
 
     def use_on(self, role: Role, arn: str) -> bool:
         """Mark every grant of ``role`` on ``arn`` (or its sub-resources ``arn/...``) used; whether there was one."""
@@ -166,13 +176,13 @@ def check(stack: StackModel) -> Report:
             hop = f"{source} --{outcome}--> {entry[outcome]}"
             requirements = destination.requirements
             role = stack.functions[config.function].role
-            if not requirements or role is None:
+            if not requirements:
                 report.problems.append(f"{hop}: cannot tell which permission this destination needs")
                 continue
-            missing = [r for r in requirements if not grants.use(role, r.action, r.resource)]
+            missing = grants.verify(role, requirements)
             for requirement in missing:
                 report.problems.append(
-                    f"{hop}: role {role.path} does not allow {requirement.action} on "
+                    f"{hop}: role {_role_name(role)} does not allow {requirement.action} on "
                     f"{'it' if requirement.resource == destination.arn else requirement.resource}"
                 )
             report.hops.append(
@@ -294,13 +304,13 @@ def _check_dead_letters(stack: StackModel, grants: _Grants, report: Report) -> N
             continue
         dead_letters.append({"function": function.path, "target": target.label})
         hop = f"{function.path} --dead_letter--> {target.label}"
-        if not target.requirements or function.role is None:
+        if not target.requirements:
             report.problems.append(f"{hop}: cannot tell which permission this dead-letter target needs")
             continue
-        missing = [r for r in target.requirements if not grants.use(function.role, r.action, r.resource)]
+        missing = grants.verify(function.role, target.requirements)
         for requirement in missing:
             report.problems.append(
-                f"{hop}: role {function.role.path} does not allow {requirement.action} on it: "
+                f"{hop}: role {_role_name(function.role)} does not allow {requirement.action} on it: "
                 "Lambda drops the failed event (DeadLetterErrors)"
             )
         allowed = ", ".join(r.action for r in target.requirements)
@@ -329,12 +339,11 @@ def _check_mappings(stack: StackModel, grants: _Grants, report: Report) -> None:
             report.hops.append(f"{hop} (not a queue of this stack: not checked)")
             continue
         role = stack.functions[mapping.function].role
-        if role is None:
-            continue
-        missing = [a for a in MAPPING_ACTIONS if not grants.use(role, a, mapping.source_arn)]
+        missing = grants.verify(role, [Requirement(action, mapping.source_arn) for action in MAPPING_ACTIONS])
         if missing:
+            denied = ", ".join(r.action for r in missing)
             report.problems.append(
-                f"{hop}: role {role.path} does not allow {', '.join(missing)} on the queue: Lambda refuses the mapping"
+                f"{hop}: role {_role_name(role)} does not allow {denied} on the queue: Lambda refuses the mapping"
             )
             report.hops.append(f"{hop} (denied)")
         else:
@@ -365,6 +374,10 @@ def _check_service_sources(stack: StackModel, report: Report) -> None:
             report.hops.append(f"{hop} (allowed for {principal} from that source)")
         else:
             report.problems.append(f"{hop}: {refusal}")
+
+
+def _role_name(role: Role | None) -> str:
+    return role.path if role is not None else "(none)"
 
 
 def node_id(text: str) -> str:

@@ -43,6 +43,9 @@ PRESETS: dict[str, tuple[int, tuple[str, ...]]] = {
             "tests/local_runtime/test_foreign_stacks.py",
             "tests/local_runtime/test_aws_semantics.py",
             "tests/local_runtime/test_engine.py",
+            # the package: lambda-local in subprocesses, a wheel installed into another project's venv
+            "tests/local_runtime/test_cli.py",
+            "tests/local_runtime/test_package.py",
             # the local HTTP API and the command lines in subprocesses
             "tests/tools/test_jobs_api.py",
             "tests/tools/test_invoke_cli.py",

@@ -39,7 +39,7 @@ from local_runtime.engine.report import Recorder, Run, summary
 from local_runtime.errors import EngineError
 from local_runtime.limits import MAX_ASYNC_PAYLOAD_BYTES, SQS_MAX_BYTES
 from local_runtime.model.records import Function, StackModel
-from local_runtime.runtimes import Invocation
+from local_runtime.runtimes.base import Invocation
 from local_runtime.services.calls import AwsCalls
 from local_runtime.services.lambda_api import too_large
 from local_runtime.services.sqs import Queues

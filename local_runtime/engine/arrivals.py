@@ -13,7 +13,7 @@ from typing import Any
 from local_runtime.chain import Chain
 from local_runtime.engine.clock import Clock
 from local_runtime.model.records import EventSourceMapping, Function
-from local_runtime.runtimes import Invocation
+from local_runtime.runtimes.base import Invocation
 
 
 @dataclass

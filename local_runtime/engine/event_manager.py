@@ -39,7 +39,7 @@ from local_runtime.limits import (
     THROTTLE_MAX_S,
 )
 from local_runtime.model.records import LATEST, Function, InvokeConfig, StackModel, Target
-from local_runtime.runtimes import Invocation
+from local_runtime.runtimes.base import Invocation
 from local_runtime.services.calls import AwsCalls
 
 RATE_EXCEEDED = (429, "Rate Exceeded.")

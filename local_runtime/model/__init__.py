@@ -1,9 +1,7 @@
 """The resolved model of a synthesized stack: ``load_stack`` reads a ``cdk.tf.json`` once into records."""
 
-from local_runtime.model.reader import kind_of, load_stack, load_stacks, read_stack, stack_file
+from local_runtime.model.loading import load_stack, load_stacks, read_stack, stack_file
 from local_runtime.model.records import (
-    DEFAULT_MAX_EVENT_AGE,
-    DEFAULT_RETRIES,
     LATEST,
     Alias,
     Bucket,
@@ -31,8 +29,6 @@ from local_runtime.model.records import (
 )
 
 __all__ = [
-    "DEFAULT_MAX_EVENT_AGE",
-    "DEFAULT_RETRIES",
     "LATEST",
     "Alias",
     "Bucket",
@@ -57,7 +53,6 @@ __all__ = [
     "Table",
     "Target",
     "Topic",
-    "kind_of",
     "load_stack",
     "load_stacks",
     "read_stack",

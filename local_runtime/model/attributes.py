@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from local_runtime.arns import last_name
+
 ACCOUNT = "123456789012"
 PARTITION = "aws"
 DEFAULT_REGION = "us-east-1"
@@ -132,7 +134,7 @@ def attributes(
         bus = name("name")
         return {"arn": arn("events", f"event-bus/{bus}"), "id": bus, "name": bus}
     if type_ == "aws_cloudwatch_event_rule":
-        bus = str(argument("event_bus_name") or "default").rsplit("/", 1)[-1]
+        bus = last_name(str(argument("event_bus_name") or "default"))
         rule = name("name")
         return {
             "arn": arn("events", f"rule/{'' if bus == 'default' else bus + '/'}{rule}"),

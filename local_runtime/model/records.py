@@ -9,29 +9,14 @@ model is plain data: nothing here evaluates an expression or reads a file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local_runtime.arns import function_reference
+
 LATEST = "$LATEST"
-DEFAULT_RETRIES = 2
-DEFAULT_MAX_EVENT_AGE = 21600
-DEFAULT_TIMEOUT = 3
-DEFAULT_MEMORY = 128
-
-_FUNCTION_REFERENCE = re.compile(
-    r"(?:arn:[^:]+:lambda:[^:]+:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?"
-)
-_INVOKE_ARN = re.compile(r"arn:[^:]+:apigateway:[^:]+:lambda:path/2015-03-31/functions/(.+)/invocations")
-
-
-def function_reference(text: str) -> tuple[str, str | None] | None:
-    """(name, qualifier or None) of a function name, ARN, partial ARN, ``name:qualifier`` or invoke ARN."""
-    inner = _INVOKE_ARN.fullmatch(text)
-    match = _FUNCTION_REFERENCE.fullmatch(inner.group(1) if inner else text)
-    return (match.group(1), match.group(2)) if match else None
 
 
 @dataclass(frozen=True)
@@ -177,7 +162,6 @@ class Target:
     kind: str  # "lambda", "sqs", "sns", "eventbridge", "s3", or the ARN's service
     function: str | None = None  # construct path, when the ARN is a function (or alias) of the stack
     qualifier: str | None = None
-    resource: str | None = None  # construct path of the queue, topic, bus or bucket of the stack
     requirements: tuple[Requirement, ...] = ()  # what the sender's role must allow (destinations)
 
 

@@ -1,12 +1,8 @@
-"""Execution environments: one executor per runtime behind one small interface.
+"""Execution environments: one executor per runtime behind one small interface (``base``).
 
-The engine hands an executor an ``InvocationRequest`` (the event and what Lambda tells a runtime
-about the invocation: request id, function name and version, memory, deadline, environment) and
-gets an ``Invocation`` back: the result, or the error payload Lambda's runtimes produce
-(``errorType``, ``errorMessage`` and the trace), with the duration. An executor is one warm
-execution environment of one function version: its code is loaded on the first invocation (an
-init error fails that invocation, and the next one initializes again, as Lambda starts a new
-environment), its globals live on between invocations.
+An executor is one warm execution environment of one function version: its code is loaded on the
+first invocation (an init error fails that invocation, and the next one initializes again, as
+Lambda starts a new environment), its globals live on between invocations.
 
 ``executor_for`` picks the executor for a function's ``runtime``; one the local runtime cannot run
 is refused naming the runtime and what is supported.
@@ -14,67 +10,19 @@ is refused naming the runtime and what is supported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TextIO
 
 from local_runtime.errors import EngineError
+from local_runtime.runtimes.base import AwsCall, Executor, Invocation, InvocationRequest, timed_out
+from local_runtime.runtimes.node import NodeExecutor
+from local_runtime.runtimes.python import PythonExecutor
+
+__all__ = ["AwsCall", "Executor", "Invocation", "InvocationRequest", "executor_for", "timed_out"]
 
 PYTHON_RUNTIMES = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13")
 NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
 SUPPORTED_RUNTIMES = PYTHON_RUNTIMES + NODE_RUNTIMES
-
-AwsCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
-
-
-@dataclass
-class Invocation:
-    """The outcome of one invocation: ``result`` or the runtime's ``error`` payload."""
-
-    request_id: str
-    event: Any
-    result: Any = None
-    error: dict[str, Any] | None = None
-    duration_ms: float = 0.0
-
-    @property
-    def error_type(self) -> str | None:
-        return self.error.get("errorType") if self.error else None
-
-
-@dataclass(frozen=True)
-class InvocationRequest:
-    """What Lambda tells a runtime about one invocation, and where its log lines go."""
-
-    event: Any
-    request_id: str
-    function_name: str
-    function_version: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    timeout_s: float
-    environment: Mapping[str, str]
-    out: TextIO
-    region: str = "us-east-1"
-    log_group_name: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-class Executor(Protocol):
-    """One execution environment of one function version."""
-
-    def invoke(self, request: InvocationRequest) -> Invocation: ...
-
-    def close(self) -> None: ...
-
-
-def timed_out(request_id: str, timeout_s: float) -> dict[str, Any]:
-    """The error of an invocation the engine stopped at its timeout (``Sandbox.Timedout``)."""
-    return {
-        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",
-        "errorType": "Sandbox.Timedout",
-    }
 
 
 def executor_for(
@@ -86,12 +34,8 @@ def executor_for(
     ``endpoint()`` gives (runtimes in a process of their own).
     """
     if runtime in PYTHON_RUNTIMES:
-        from local_runtime.runtimes.python import PythonExecutor
-
         return PythonExecutor(code_dir, handler, name=name, aws=aws)
     if runtime in NODE_RUNTIMES:
-        from local_runtime.runtimes.node import NodeExecutor
-
         return NodeExecutor(code_dir, handler, name=name, runtime=runtime, endpoint=endpoint)
     raise EngineError(
         f"function {name} runs {runtime or 'no runtime'}: the local runtime runs {', '.join(SUPPORTED_RUNTIMES)}"

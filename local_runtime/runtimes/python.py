@@ -45,7 +45,7 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from local_runtime.errors import AwsError
-from local_runtime.runtimes import AwsCall, Invocation, InvocationRequest, timed_out
+from local_runtime.runtimes.base import AwsCall, Invocation, InvocationRequest, timed_out
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

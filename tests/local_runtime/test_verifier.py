@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from local_runtime.cli import main as lambda_local
+from local_runtime.engine import Engine
 from local_runtime.model import load_stacks, read_stack
 from local_runtime.verifier import check, diagram_markdown
 from main import STACKS
@@ -51,6 +52,26 @@ def test_a_destination_whose_grant_was_removed_is_reported(documents):
     assert problems_of("function-destination", broken) == [
         "First --on_success--> lambda_function:Second: role First/ServiceRole does not allow lambda:InvokeFunction on it"
     ]
+
+
+def test_a_function_whose_role_is_not_in_the_stack_is_denied_as_the_engine_denies_it(documents, synthesized_app):
+    # GIVEN First given a role by the ARN of a role outside the stack (so nothing says what it allows)
+    changed = copy.deepcopy(documents["function-destination"])
+    first = next(b for b in changed["resource"]["aws_lambda_function"].values() if b["function_name"].endswith("First"))
+    first["role"] = "arn:aws:iam::123456789012:role/elsewhere"
+    stack = read_stack("function-destination", changed, directory=synthesized_app / "stacks" / "function-destination")
+    # THEN the verifier denies its destination hop, as the engine does when it runs
+    report = check(stack)
+    assert "First --on_success--> lambda_function:Second (denied)" in report.hops
+    assert (
+        "First --on_success--> lambda_function:Second: role (none) does not allow lambda:InvokeFunction on it"
+        in report.problems
+    )
+    with Engine(stack) as engine:
+        run = engine.invoke_async("First", {"numbers": [1]})
+    (delivery,) = run.deliveries
+    assert delivery["allowed"] is False
+    assert delivery["reason"].startswith("role (none) does not allow lambda:InvokeFunction on ")
 
 
 def test_an_eventbridge_target_without_permission_is_reported(documents):

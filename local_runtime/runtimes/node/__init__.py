@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from local_runtime import loopback
 from local_runtime.errors import EngineError
-from local_runtime.runtimes import Invocation, InvocationRequest, timed_out
+from local_runtime.runtimes.base import Invocation, InvocationRequest, timed_out
 
 HERE = Path(__file__).resolve().parent
 BOOTSTRAP = HERE / "bootstrap.js"

@@ -1,0 +1,65 @@
+"""What every runtime's executor takes and gives: one invocation's request, its outcome, the interface.
+
+The engine hands an executor an ``InvocationRequest`` (the event and what Lambda tells a runtime
+about the invocation: request id, function name and version, memory, deadline, environment) and
+gets an ``Invocation`` back: the result, or the error payload Lambda's runtimes produce
+(``errorType``, ``errorMessage`` and the trace), with the duration. An executor is one warm
+execution environment of one function version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
+
+AwsCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class Invocation:
+    """The outcome of one invocation: ``result`` or the runtime's ``error`` payload."""
+
+    request_id: str
+    event: Any
+    result: Any = None
+    error: dict[str, Any] | None = None
+    duration_ms: float = 0.0
+
+    @property
+    def error_type(self) -> str | None:
+        return self.error.get("errorType") if self.error else None
+
+
+@dataclass(frozen=True)
+class InvocationRequest:
+    """What Lambda tells a runtime about one invocation, and where its log lines go."""
+
+    event: Any
+    request_id: str
+    function_name: str
+    function_version: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_s: float
+    environment: Mapping[str, str]
+    out: TextIO
+    region: str = "us-east-1"
+    log_group_name: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Executor(Protocol):
+    """One execution environment of one function version."""
+
+    def invoke(self, request: InvocationRequest) -> Invocation: ...
+
+    def close(self) -> None: ...
+
+
+def timed_out(request_id: str, timeout_s: float) -> dict[str, Any]:
+    """The error of an invocation the engine stopped at its timeout (``Sandbox.Timedout``)."""
+    return {
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }

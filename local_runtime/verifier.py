@@ -153,6 +153,41 @@ def check(stack: StackModel) -> Report:
             ]
         _check_role(stack, function, grants, report)
 
+    report.summary["async_invoke"] = _check_destinations(stack, grants, report)
+
+    for permission in stack.permissions:
+        if not permission.source_arn:
+            report.problems.append(
+                f"lambda permission {permission.ref.path} has no source_arn: "
+                f"any {permission.principal} resource could invoke"
+            )
+    report.summary["rules"] = _check_rules(stack, report)
+    report.summary["apis"] = _check_apis(stack, report)
+    _check_dead_letters(stack, grants, report)
+    _check_mappings(stack, grants, report)
+    _check_service_sources(stack, report)
+    report.summary["code_access"] = _check_code_access(stack, grants, report)
+    report.summary["lambda_permissions"] = [
+        {
+            "function_name": p.function_label,
+            "principal": p.principal,
+            "source_arn": p.source_arn_label,
+            "action": p.action,
+        }
+        for p in stack.permissions
+    ]
+    roles = {f.role.ref.logical_id: f.role for f in functions.values() if f.role is not None}
+    for role in roles.values():
+        for statement, label in grants.unused(role):
+            report.problems.append(
+                f"role {role.path} allows {', '.join(statement.actions)} on {label}, which no hop uses"
+            )
+    report.diagram = mermaid(stack, report)
+    return report
+
+
+def _check_destinations(stack: StackModel, grants: _Grants, report: Report) -> list[dict[str, Any]]:
+    """Each async-invoke configuration's destinations: the source role must allow each delivery."""
     configs = []
     for config in stack.invoke_configs:
         source = config.function if config.qualifier == "$LATEST" else f"{config.function}:{config.qualifier}"
@@ -189,15 +224,12 @@ def check(stack: StackModel) -> Report:
                 f"{hop} (allowed: {', '.join(r.action for r in requirements)})" if not missing else hop + " (denied)"
             )
         configs.append(entry)
-    report.summary["async_invoke"] = configs
+    return configs
 
-    for permission in stack.permissions:
-        if not permission.source_arn:
-            report.problems.append(
-                f"lambda permission {permission.ref.path} has no source_arn: "
-                f"any {permission.principal} resource could invoke"
-            )
-    rules = []
+
+def _check_rules(stack: StackModel, report: Report) -> list[dict[str, Any]]:
+    """Each rule's targets must let the rule in: a Lambda permission scoped to the rule, or a policy."""
+    rules: list[dict[str, Any]] = []
     for rule in stack.rules:
         rules.append(
             {
@@ -228,10 +260,14 @@ def check(stack: StackModel) -> Report:
                 report.problems.append(
                     f"{hop}: no lambda permission lets events.amazonaws.com invoke it from that rule"
                 )
-    report.summary["rules"] = rules
-    report.summary["apis"] = []
+    return rules
+
+
+def _check_apis(stack: StackModel, report: Report) -> list[dict[str, Any]]:
+    """Each HTTP API route: authorized, and its function invokable by API Gateway from this API."""
+    apis: list[dict[str, Any]] = []
     for api in stack.apis:
-        report.summary["apis"].append(
+        apis.append(
             {
                 "api": api.path,
                 "routes": [
@@ -265,34 +301,18 @@ def check(stack: StackModel) -> Report:
                 report.problems.append(
                     f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API"
                 )
-    _check_dead_letters(stack, grants, report)
-    _check_mappings(stack, grants, report)
-    _check_service_sources(stack, report)
-    report.summary["code_access"] = []
-    for function in functions.values():
+    return apis
+
+
+def _check_code_access(stack: StackModel, grants: _Grants, report: Report) -> list[dict[str, Any]]:
+    """What a function's code reaches through its environment (a queue, a table): a hop if it has a grant."""
+    accesses: list[dict[str, Any]] = []
+    for function in stack.functions.values():
         for variable, _, arn, resource in function.environment_references:
             if function.role is not None and grants.use_on(function.role, arn):
-                report.summary["code_access"].append(
-                    {"function": function.path, "resource": resource, "variable": variable}
-                )
+                accesses.append({"function": function.path, "resource": resource, "variable": variable})
                 report.hops.append(f"{function.path} -> {resource} (its code, through {variable})")
-    report.summary["lambda_permissions"] = [
-        {
-            "function_name": p.function_label,
-            "principal": p.principal,
-            "source_arn": p.source_arn_label,
-            "action": p.action,
-        }
-        for p in stack.permissions
-    ]
-    roles = {f.role.ref.logical_id: f.role for f in functions.values() if f.role is not None}
-    for role in roles.values():
-        for statement, label in grants.unused(role):
-            report.problems.append(
-                f"role {role.path} allows {', '.join(statement.actions)} on {label}, which no hop uses"
-            )
-    report.diagram = mermaid(stack, report)
-    return report
+    return accesses
 
 
 def _check_dead_letters(stack: StackModel, grants: _Grants, report: Report) -> None:

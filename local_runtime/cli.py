@@ -206,45 +206,84 @@ def inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # --- run ------------------------------------------------------------------------------------------------
 
 
-def run_handler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from local_runtime.runtimes.python import (
-        InitError,
-        LambdaContext,
-        intercept_aws,
-        invoke_handler,
-        load_handler,
-        read_payload,
-    )
+class _RunCalls:
+    """What ``run`` answers a handler's AWS calls with: an asynchronous invoke is listed, not followed."""
 
-    event = read_event(args)
-    code = Path(args.code)
-    if not code.is_dir():
-        raise UsageError(f"{code} is not a folder of handler code")
-    calls: list[str] = []
+    def __init__(self) -> None:
+        self.invokes: list[str] = []
 
-    def answer(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        from local_runtime.services.lambda_api import payload_bytes
+
         if (service, operation) == ("lambda", "Invoke") and params.get("InvocationType") == "Event":
-            calls.append(
-                f"lambda.Invoke {params.get('FunctionName')} (Event) {json.dumps(read_payload(params.get('Payload')))}"
-            )
-            return {"StatusCode": 202}
+            payload = json.loads(payload_bytes(params.get("Payload")) or b"null")
+            self.invokes.append(f"lambda.Invoke {params.get('FunctionName')} (Event) {json.dumps(payload)}")
+            return {"StatusCode": 202, "Payload": b""}
         raise AwsError(
             "NotEmulated", f"`run` answers only asynchronous lambda.Invoke; {service}.{operation} is not emulated", 501
         )
 
-    handler: Any
-    try:
-        handler = load_handler(code, args.handler, f"lambda_local_run_{os.getpid()}")
-    except InitError as error:
-        handler = error
-    context = LambdaContext(
-        function_name=args.function_name or code.name,
-        memory_limit_in_mb=args.memory,
-        timeout_ms=(args.timeout or 30) * 1000,
+
+def runtime_of(code: Path, handler: str) -> str:
+    """The runtime a handler's file says: ``index.py`` Python, ``index.js``/``.mjs``/``.cjs`` Node.js."""
+    module = code / handler.rsplit(".", 1)[0]
+    if module.with_suffix(".py").is_file():
+        return "python3.12"
+    if any(module.with_suffix(suffix).is_file() for suffix in (".js", ".mjs", ".cjs")):
+        return "nodejs22.x"
+    raise UsageError(
+        f"no handler module {module.name}.py, .js, .mjs or .cjs in {code}: name the runtime with --runtime"
     )
-    with intercept_aws(answer):
-        invocation = invoke_handler(handler, event, context, out=out, environment=environment_overrides(args.env))
-    for call in calls:
+
+
+def run_handler(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import uuid
+
+    from local_runtime.runtimes import executor_for
+    from local_runtime.runtimes.base import InvocationRequest, lambda_variables
+    from local_runtime.services.protocols.endpoint import Endpoint
+
+    event = read_event(args)
+    code = Path(args.code).resolve()
+    if not code.is_dir():
+        raise UsageError(f"{code} is not a folder of handler code")
+    runtime = args.runtime or runtime_of(code, args.handler)
+    name = args.function_name or code.name
+    calls = _RunCalls()
+    endpoint = Endpoint(calls)
+    try:
+        executor = executor_for(runtime, code, args.handler, name=name, endpoint=lambda: endpoint.url)
+        try:
+            invocation = executor.invoke(
+                InvocationRequest(
+                    event=event,
+                    request_id=str(uuid.uuid4()),
+                    function_name=name,
+                    function_version="$LATEST",
+                    invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+                    memory_limit_in_mb=args.memory,
+                    timeout_s=args.timeout or 30,
+                    environment={
+                        **lambda_variables(
+                            name=name,
+                            version="$LATEST",
+                            memory_mb=args.memory,
+                            runtime=runtime,
+                            handler=args.handler,
+                            region="us-east-1",
+                        ),
+                        **environment_overrides(args.env),
+                    },
+                    out=out,
+                )
+            )
+        finally:
+            executor.close()
+    except EngineError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        endpoint.close()
+    for call in calls.invokes:
         print(
             f"--- not followed (use `{getattr(args, 'follow_with', 'invoke')}` on a synthesized stack): {call}",
             file=out,
@@ -334,6 +373,9 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     running = commands.add_parser("run", help="invoke one handler of a code folder once")
     running.add_argument("code", help="the folder holding the handler's code")
     running.add_argument("--handler", default="index.handler", help="module.function [index.handler]")
+    running.add_argument(
+        "--runtime", help="python3.9 to 3.13, nodejs18.x to 24.x [python3.12 or nodejs22.x, by the handler's file]"
+    )
     running.add_argument("--function-name", help="the function's name in its context [the folder's name]")
     running.add_argument("--memory", type=int, default=128, help="memory size in MB [128]")
     add_event_options(running, timeout_default="30")

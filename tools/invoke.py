@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             )
             return cli.USAGE_ERROR
         args.code, args.function_name, args.handler = str(FUNCTIONS_DIR / args.handler), args.handler, "index.handler"
-        args.follow_with = "async"
+        args.follow_with, args.runtime = "async", None
     else:
         args.command = "invoke"
     args.synthesize_hint = SYNTHESIZE_HINT

@@ -2,7 +2,7 @@
 
 State carried between hops (validated on arrival):
 ``{"chain_id": str, "hop": int, "cursor": int, "end": int, "total": int}``; the chain id is the job id.
-A hop works until the remaining time drops under ``SAFETY_MARGIN_MS`` [5000] or ``STEP_BUDGET`` [1000]
+A hop works until the remaining time drops under ``SAFETY_MARGIN_MS`` [5000; 0: never] or ``STEP_BUDGET`` [1000]
 chunks are done, then invokes its own function (``InvocationType="Event"``) with the state.
 ``MAX_CHAIN_DEPTH`` stops the chain with a final "depth-limit" result.
 """
@@ -33,15 +33,16 @@ def log(message, **fields):
     logger.info(json.dumps({"message": message, **fields}))
 
 
-def env_int(name, default):
-    """Positive integer setting from the environment, read at call time."""
+def env_int(name, default, minimum=1):
+    """Whole-number setting from the environment (at least ``minimum``), read at call time."""
     raw = os.environ.get(name, str(default))
     try:
         value = int(raw)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise RuntimeError(f"environment variable {name} must be a positive whole number; got {raw!r}")
+        value = minimum - 1
+    if value < minimum:
+        what = "a positive whole number" if minimum == 1 else f"a whole number of at least {minimum}"
+        raise RuntimeError(f"environment variable {name} must be {what}; got {raw!r}")
     return value
 
 
@@ -89,7 +90,7 @@ def hand_off(client, function_name, state):
 def work(state, context, client, store):
     """Run chunks until done, out of time or out of budget; then hand off or finish (told to ``store``)."""
     steps = 0
-    margin_ms = env_int("SAFETY_MARGIN_MS", DEFAULT_SAFETY_MARGIN_MS)
+    margin_ms = env_int("SAFETY_MARGIN_MS", DEFAULT_SAFETY_MARGIN_MS, minimum=0)  # 0: STEP_BUDGET alone ends a hop
     step_budget = env_int("STEP_BUDGET", DEFAULT_STEP_BUDGET)
     while state["cursor"] < state["end"]:
         stop = min(state["cursor"] + CHUNK_SIZE, state["end"])

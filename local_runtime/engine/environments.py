@@ -23,6 +23,7 @@ from local_runtime.engine.report import Recorder
 from local_runtime.errors import EngineError
 from local_runtime.model.records import LATEST, Function, StackModel
 from local_runtime.runtimes import Executor, Invocation, InvocationRequest, archive, executor_for
+from local_runtime.runtimes.base import lambda_variables
 from local_runtime.services.caller import Caller
 from local_runtime.services.calls import AwsCalls
 from local_runtime.services.protocols.endpoint import Endpoint
@@ -130,21 +131,16 @@ class Environments:
         return alias.version if alias is not None else LATEST
 
     def runtime_environment(self, function: Function, version: str) -> dict[str, str]:
-        region = self.stack.region
+        """Lambda's variables, the function's (from the JSON), and the overrides the engine was given."""
         return {
-            "AWS_REGION": region,
-            "AWS_DEFAULT_REGION": region,
-            "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
-            "_HANDLER": function.handler,
-            # A client built outside boto3's default session would go to this unreachable endpoint, not AWS.
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_SESSION_TOKEN": "local",
-            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            **lambda_variables(
+                name=function.name,
+                version=version,
+                memory_mb=function.memory_size,
+                runtime=function.runtime,
+                handler=function.handler,
+                region=self.stack.region,
+            ),
             **function.environment,
             **self.environment.get(function.path, {}),
         }
@@ -163,7 +159,6 @@ class Environments:
                 code_dir,
                 function.handler,
                 name=function.path,
-                aws=self.calls.call,
                 endpoint=self._endpoint_url,
             )
             self._executors[key] = executor

@@ -9,11 +9,9 @@ execution environment of one function version.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
-
-AwsCall = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -46,7 +44,7 @@ class InvocationRequest:
     out: TextIO
     region: str = "us-east-1"
     log_group_name: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    client_context: Any = None  # what the caller passed as ClientContext (Lambda hands it to the handler)
 
 
 class Executor(Protocol):
@@ -62,4 +60,24 @@ def timed_out(request_id: str, timeout_s: float) -> dict[str, Any]:
     return {
         "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",
         "errorType": "Sandbox.Timedout",
+    }
+
+
+def lambda_variables(
+    *, name: str, version: str, memory_mb: int, runtime: str, handler: str, region: str
+) -> dict[str, str]:
+    """The environment variables Lambda defines for every function ("Defined runtime environment
+    variables"); the SDKs sign with test credentials and reach the engine's endpoint (``process``)."""
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+        "_HANDLER": handler,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_SESSION_TOKEN": "local",
     }

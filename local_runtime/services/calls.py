@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from local_runtime.errors import AwsError
 from local_runtime.model.records import StackModel
@@ -26,6 +26,12 @@ NOT_EMULATED = (
     "lambda.Invoke, DynamoDB, sqs.SendMessage, sns.Publish, events.PutEvents and s3.PutObject reach it, "
     "and nothing reaches AWS"
 )
+
+
+class Calls(Protocol):
+    """What answers a handler's calls: ``AwsCalls`` for a stack, or a command's own (``lambda-local run``)."""
+
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class AwsCalls:

@@ -5,7 +5,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from local_runtime.runtimes.python import LambdaContext, load_function
+from tests.functions.context import LambdaContext, load_function
 from tests.support import FUNCTIONS_DIR
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from local_runtime.runtimes.python import LambdaContext, load_function
+from tests.functions.context import LambdaContext, load_function
 from tests.support import FUNCTIONS_DIR
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from botocore.stub import ANY
 
-from local_runtime.runtimes.python import LambdaContext
 from tests.functions.conftest import RecordingLambdaClient, SteppingClock, run_chain
+from tests.functions.context import LambdaContext
 from tests.support import UUID4
 
 EVENTS = Path(__file__).parent / "events"
@@ -62,6 +62,19 @@ def test_the_hand_off_carries_the_progress_of_the_hop(long_job):
         "end": 10**9,
         "total": sum_of_squares(3 * chunk),
     }
+
+
+def test_a_margin_of_zero_leaves_the_hand_off_to_the_step_budget_alone(long_job, monkeypatch):
+    # GIVEN no time check (SAFETY_MARGIN_MS=0), a budget of 4 chunks, and a clock whose time is already up
+    monkeypatch.setenv("SAFETY_MARGIN_MS", "0")
+    monkeypatch.setenv("STEP_BUDGET", "4")
+    client = RecordingLambdaClient()
+    context = LambdaContext(function_name="long-job", timeout_ms=60_000, clock=SteppingClock(100))
+    # WHEN a job of ten chunks starts
+    long_job.process({"n": 10 * long_job.CHUNK_SIZE}, context, client)
+    # THEN the hop ran its four chunks before handing off
+    ((_, payload),) = client.queued
+    assert payload["state"]["cursor"] == 4 * long_job.CHUNK_SIZE
 
 
 def test_the_step_budget_hands_off_even_with_time_left(long_job, context, monkeypatch):

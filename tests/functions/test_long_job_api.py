@@ -9,8 +9,8 @@ import pytest
 from botocore.stub import ANY
 from moto import mock_aws
 
-from local_runtime.runtimes.python import LambdaContext
 from tests.functions.conftest import RecordingLambdaClient, Timeline, stubbed_client
+from tests.functions.context import LambdaContext
 from tests.support import UUID4
 
 EVENTS = Path(__file__).parent / "events"

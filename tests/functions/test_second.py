@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from local_runtime.runtimes.python import LambdaContext, load_function
+from tests.functions.context import LambdaContext, load_function
 from tests.support import FUNCTIONS_DIR
 
 RECORD = json.loads((Path(__file__).parent / "events" / "success_record.json").read_text())

@@ -81,6 +81,55 @@ function errorPayload(error) {
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
+// --- AWS calls -------------------------------------------------------------------------------------
+
+// Every request to an AWS host goes to the engine's endpoint (AWS_ENDPOINT_URL), whatever endpoint the
+// SDK was given and whatever host a queue URL names (SDK v3 sends SQS calls to the queue URL's host).
+// The original host travels in x-lambda-local-host, for what it says (a bucket, a queue's region).
+const AWS_HOST = /(^|\.)(amazonaws\.com(\.cn)?|api\.aws)$/i;
+
+function keepAwsCallsLocal() {
+  const endpoint = new URL(process.env.AWS_ENDPOINT_URL);
+  const agent = new http.Agent({ keepAlive: true });
+  const redirect = (original) =>
+    function request(...args) {
+      let [first, second, third] = args;
+      let options = first;
+      if (typeof first === 'string' || first instanceof URL) {
+        const url = new URL(first);
+        options = { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname + url.search };
+        if (typeof second === 'object' && second !== null) options = { ...options, ...second };
+        else third = second;
+      } else {
+        third = second;
+      }
+      const host = String(options.hostname || options.host || '').replace(/:\d+$/, '');
+      if (!AWS_HOST.test(host)) return original.apply(this, args);
+      const headers = { ...(options.headers || {}), 'x-lambda-local-host': host };
+      const local = {
+        ...options,
+        protocol: 'http:',
+        host: undefined,
+        hostname: endpoint.hostname,
+        port: endpoint.port,
+        agent,
+        headers,
+      };
+      return originalHttpRequest(local, third);
+    };
+  const originalHttpRequest = http.request;
+  const https = require('https');
+  https.request = redirect(https.request);
+  http.request = redirect(http.request);
+  for (const module of [http, https]) {
+    module.get = function get(...args) {
+      const req = module.request(...args);
+      req.end();
+      return req;
+    };
+  }
+}
+
 // --- the handler -----------------------------------------------------------------------------------
 
 function isTypeModule(folder) {
@@ -228,6 +277,7 @@ async function post(requestId, outcome) {
 
 async function main() {
   patchConsole();
+  keepAwsCallsLocal();
   let handler;
   try {
     handler = await loadHandler(process.env._HANDLER);

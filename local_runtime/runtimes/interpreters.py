@@ -1,0 +1,104 @@
+"""Which interpreter runs a runtime: the version the runtime names, when the machine has it.
+
+``python3.12`` runs on a Python 3.12 and ``nodejs22.x`` on a Node.js 22, found in this order:
+
+- ``LAMBDA_LOCAL_PYTHON_3_12`` / ``LAMBDA_LOCAL_NODE_22``: an executable you name;
+- Python: pyenv's versions (``$PYENV_ROOT/versions/3.12.*``, the newest), then ``python3.12`` on
+  PATH; Node.js: ``node`` on PATH, then nvm's versions (``~/.nvm/versions/node/v22.*``);
+- otherwise the engine's own Python, or the ``node`` on PATH, and ``Interpreter.exact`` is false:
+  the executor says in the log which version it used instead.
+
+Each candidate is asked for its version (once per process) rather than trusted by its name: a
+version manager's shim may stand for another version, or fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from local_runtime.errors import EngineError
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    path: str
+    version: str  # as the interpreter reports it: "3.12.1", "22.23.5"
+    exact: bool  # its major (Node.js) or major.minor (Python) is the runtime's
+
+    def notice(self, runtime: str) -> list[str]:
+        if self.exact:
+            return []
+        return [f"{runtime} is not on this machine: running on {self.version} ({self.path}) instead"]
+
+
+def wanted(runtime: str) -> str:
+    """The version a runtime names: ``python3.12`` -> "3.12", ``nodejs22.x`` -> "22"."""
+    match = re.fullmatch(r"python(\d+\.\d+)|nodejs(\d+)\.x", runtime)
+    if match is None:
+        raise EngineError(f"{runtime!r} names no Python or Node.js version")
+    return match.group(1) or match.group(2)
+
+
+@functools.cache
+def version_of(executable: str) -> str | None:
+    """The version an executable reports, or None if it does not run."""
+    try:
+        result = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"(\d+\.\d+\.\d+)", result.stdout + result.stderr)
+    return match.group(1) if result.returncode == 0 and match else None
+
+
+def _matches(version: str | None, want: str) -> bool:
+    return version is not None and (version == want or version.startswith(f"{want}."))
+
+
+def _newest(paths: list[Path]) -> list[str]:
+    def key(path: Path) -> tuple[int, ...]:
+        return tuple(int(n) for n in re.findall(r"\d+", path.parent.parent.name))
+
+    return [str(p) for p in sorted(paths, key=key, reverse=True) if p.is_file()]
+
+
+@functools.cache
+def python_for(runtime: str) -> Interpreter:
+    want = wanted(runtime)
+    named = os.environ.get(f"LAMBDA_LOCAL_PYTHON_{want.replace('.', '_')}")
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    candidates = [named] if named else []
+    candidates += _newest(list(pyenv.glob(f"{want}.*/bin/python{want}")))
+    on_path = shutil.which(f"python{want}")
+    candidates += [on_path] if on_path else []
+    for candidate in candidates:
+        version = version_of(candidate)
+        if _matches(version, want):
+            return Interpreter(candidate, f"Python {version}", True)
+    own = ".".join(map(str, sys.version_info[:3]))
+    return Interpreter(sys.executable, f"Python {own}", _matches(own, want))
+
+
+@functools.cache
+def node_for(runtime: str) -> Interpreter:
+    want = wanted(runtime)
+    named = os.environ.get(f"LAMBDA_LOCAL_NODE_{want}")
+    on_path = shutil.which("node")
+    candidates = [named] if named else []
+    candidates += [on_path] if on_path else []
+    candidates += _newest(list((Path.home() / ".nvm" / "versions" / "node").glob(f"v{want}.*/bin/node")))
+    for candidate in candidates:
+        version = version_of(candidate)
+        if _matches(version, want):
+            return Interpreter(candidate, f"Node.js {version}", True)
+    if on_path is None or version_of(on_path) is None:
+        raise EngineError(f"functions of runtime {runtime} run on Node.js: none is on PATH (`node`)")
+    return Interpreter(on_path, f"Node.js {version_of(on_path)}", False)

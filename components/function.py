@@ -13,6 +13,8 @@ Creates (child ids in brackets):
 
 Defaults: Python 3.12, ``index.handler``, 128 MB, 30 s, X-Ray tracing off, no published versions
 (``publish=True`` publishes one per change; ``add_alias`` names one).
+``runtime`` must be one Lambda supports (``components.runtimes``: deprecated and unknown ones are
+refused).
 Grants go through ``add_to_role_policy``; ``grant_invoke`` and the destinations call it.
 """
 
@@ -38,6 +40,7 @@ from components.code_asset import code_asset
 from components.errors import ConfigurationError, require_int_in_range
 from components.iam import PolicyDocument, PolicyStatement
 from components.naming import NamedConstruct, physical_name
+from components.runtimes import require_runtime
 
 if TYPE_CHECKING:
     from components.alias import Alias
@@ -90,6 +93,7 @@ class Function(NamedConstruct):
         description: str | None = None,
         publish: bool = False,
     ) -> None:
+        require_runtime(runtime)
         require_int_in_range("timeout", timeout, 1, 900, "seconds")
         require_int_in_range("memory_size", memory_size, 128, 10240, "MB")
         if log_retention_days not in LOG_RETENTION_DAYS:

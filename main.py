@@ -12,6 +12,7 @@ from cdktf import App
 from stacks import (
     FunctionDestinationStack,
     LongJobApiStack,
+    QueueConsumerStack,
     ResponseOnlyStack,
     SelfInvokingStack,
     Settings,
@@ -25,6 +26,7 @@ STACKS = {
     "response-only": ResponseOnlyStack,
     "self-invoking": SelfInvokingStack,
     "long-job-api": LongJobApiStack,
+    "queue-consumer": QueueConsumerStack,
 }
 
 

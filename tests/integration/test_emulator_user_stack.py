@@ -8,23 +8,17 @@ test's own. Marked ``emulator``: it runs the CLI four times (two synths, a deplo
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import boto3
 import pytest
 
+from tests.support import copy_of_app
 from tools.emulator import REGION, Emulator, free_port, port_taken
 
 pytestmark = pytest.mark.emulator
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# What the app needs to synthesize and deploy; the installed environments are shared, not copied.
-APP_FILES = ("cdktf", "cdktf.json", "main.py", "project.env", "package.json")
-APP_FOLDERS = ("components", "stacks", "functions", "tools")
-SHARED = ("node_modules", ".venv")
 ANSI_ESCAPE = re.compile(r"\x1b\[")
 
 USER_STACK = """
@@ -46,14 +40,7 @@ class CounterStack(AppStack):
 @pytest.fixture
 def app_copy(tmp_path):
     """A copy of the app with one more stack, ``my-counter``, registered in its main.py only."""
-    copy = tmp_path / "app"
-    copy.mkdir()
-    for name in APP_FILES:
-        shutil.copy2(PROJECT_ROOT / name, copy / name)
-    for name in APP_FOLDERS:
-        shutil.copytree(PROJECT_ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in SHARED:
-        (copy / name).symlink_to(PROJECT_ROOT / name)
+    copy = copy_of_app(tmp_path / "app")
     (copy / "stacks" / "counter.py").write_text(USER_STACK)
     main = (copy / "main.py").read_text()
     registered = main.replace(

@@ -254,6 +254,24 @@ def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
     assert not (tmp_path / "cdktf.out").exists()
 
 
+@pytest.mark.slow  # a subprocess synth: make check leaves it to make test
+def test_main_run_on_its_own_is_quiet(tmp_path):
+    # GIVEN an environment without what make and ./cdktf set (Node 20's end-of-life banner is on by default)
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "CDKTF_OUTDIR": str(tmp_path / "out")}
+    # WHEN main.py runs on its own, as the error messages recommend
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "main.py")],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # THEN it synthesizes every stack and prints nothing: project.env was applied before jsii started
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "out" / "manifest.json").is_file()
+
+
 def test_emulator_mode_accepts_only_the_emulators_account_and_leaves_the_endpoint_to_the_environment():
     # GIVEN an emulator endpoint
     settings = Settings.from_environment({"EMULATOR_ENDPOINT": "http://127.0.0.1:5000"})

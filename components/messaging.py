@@ -21,7 +21,7 @@ from constructs import Construct
 from components.arns import SNS_TOPIC, SQS_QUEUE, customer_key_arn, is_reference, require_arn
 from components.iam import PolicyStatement
 
-# Where a grant goes: ``Function.add_to_role_policy``, or ``PolicyDocument.add`` of a separate policy.
+# Where a grant goes: ``Function.add_to_role_policy``, or a list collecting statements for a policy of their own.
 Grantee = Callable[[PolicyStatement], None]
 
 # Publishing on a topic: an SNS destination's and an SNS dead-letter target's one action.

@@ -24,7 +24,7 @@ export TF_CLI_CONFIG_FILE := $(shell $(PYTHON) -m tools.terraform_cli 2>/dev/nul
 # The cdktf app command (tools/app.sh) runs main.py with this environment's Python.
 export APP_PYTHON := $(abspath $(PY))
 
-.PHONY: setup synth check lint test stress cdktf-synth inspect invoke bench deploy-local destroy-local recover recover-local clean
+.PHONY: setup synth check lint test stress cdktf-synth inspect invoke bench deploy-local destroy-local recover recover-local clean FORCE
 
 NODE_SDK := local_runtime/runtimes/node
 
@@ -72,16 +72,41 @@ synth: setup
 	$(PY) main.py
 	@ls -1 cdktf.out/stacks/*/cdk.tf.json
 
+# What the synthesized output is made of: `make inspect` and `make invoke` synthesize again only when
+# one of these is newer than cdktf.out/manifest.json (every synth rewrites it). The settings that
+# stacks/settings.py reads from the environment are kept in cdktf.out/.settings, rewritten only when
+# they change, so `DEPLOY_ENV=prod make inspect` after a dev synth synthesizes again too.
+APP_SOURCES := main.py cdktf.json $(shell find stacks components functions -type f -not -path '*/__pycache__/*' \
+	-not -path '*/.pytest_cache/*' -not -name '*.pyc' -not -name '*.pyo' 2>/dev/null)
+SETTINGS_VARIABLES := AWS_REGION AWS_DEFAULT_REGION NAME_PREFIX DEPLOY_ENV TF_STATE_BUCKET TF_STATE_REGION \
+	TF_STATE_DIR LAMBDA_RECURSION_CONFIG EMULATOR_ENDPOINT
+
+cdktf.out/.settings: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' $(foreach name,$(SETTINGS_VARIABLES),"$(name)=$${$(name)-}") > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+cdktf.out/manifest.json: $(APP_SOURCES) cdktf.out/.settings $(VENV)/.synced | setup
+	$(PY) main.py
+
+FORCE:
+
 # Summary, wiring verification (exit 1 on a problem) and docs/wiring.md diagrams of cdktf.out.
-inspect: synth
+inspect: cdktf.out/manifest.json
 	$(PY) -m tools.inspect cdktf.out --diagram docs/wiring.md
 
 # Run one stack's asynchronous wiring locally (local_runtime), e.g.
 #   make invoke STACK=response-only FUNCTION=First PAYLOAD='{"numbers": [1, 2, 3]}'
-invoke: synth
-	@test -n "$(STACK)" -a -n "$(FUNCTION)" -a -n '$(PAYLOAD)' || \
+# The payload reaches the tool through the environment, as given: any text, quotes and $ included
+# (make would expand a $ in a command-line variable; $(value) takes it unexpanded).
+ifdef PAYLOAD
+override PAYLOAD := $(value PAYLOAD)
+export PAYLOAD
+endif
+invoke: cdktf.out/manifest.json
+	@test -n "$(STACK)" -a -n "$(FUNCTION)" -a -n "$$PAYLOAD" || \
 		{ echo "usage: make invoke STACK=<stack> FUNCTION=<construct id> PAYLOAD='<json>'"; exit 2; }
-	$(PY) -m tools.invoke async $(STACK) $(FUNCTION) --payload '$(PAYLOAD)'
+	$(PY) -m tools.invoke async $(STACK) $(FUNCTION) --payload "$$PAYLOAD"
 
 cdktf-synth: setup
 	./cdktf synth

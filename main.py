@@ -3,15 +3,23 @@
 
 import sys
 
-# components first: it makes the jsii kernel, which starts with `import cdktf`, load lazily.
-from components import ConfigurationError
+from tools.project_env import apply_project_env
+
+# What make and ./cdktf set (project.env), set here too before the jsii kernel starts, so that
+# `python main.py` run on its own is as quiet as they are.
+apply_project_env()
 
 # isort: split
-from cdktf import App
+# components first: it makes the jsii kernel, which starts with `import cdktf`, load lazily.
+from components import ConfigurationError  # noqa: E402
 
-from stacks import (
+# isort: split
+from cdktf import App  # noqa: E402
+
+from stacks import (  # noqa: E402
     FunctionDestinationStack,
     LongJobApiStack,
+    QueueConsumerStack,
     ResponseOnlyStack,
     SelfInvokingStack,
     Settings,
@@ -25,6 +33,7 @@ STACKS = {
     "response-only": ResponseOnlyStack,
     "self-invoking": SelfInvokingStack,
     "long-job-api": LongJobApiStack,
+    "queue-consumer": QueueConsumerStack,
 }
 
 

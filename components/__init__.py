@@ -23,6 +23,7 @@ from components.errors import ConfigurationError
 from components.function import Function
 from components.iam import PolicyStatement
 from components.self_invoking_function import SelfInvokingFunction
+from components.sqs_event_source import SqsEventSource
 
 __all__ = [
     "Alias",
@@ -38,4 +39,5 @@ __all__ = [
     "SelfInvokingFunction",
     "SnsDestination",
     "SqsDestination",
+    "SqsEventSource",
 ]

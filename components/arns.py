@@ -81,12 +81,15 @@ def require_arn(value: object, shape: ArnShape, parameter: str) -> str:
     return value
 
 
-def customer_key_arn(scope: Construct, key: str | None, parameter: str, aws_managed_alias: str) -> str | None:
+def customer_key_arn(
+    scope: Construct, key: str | None, parameter: str, aws_managed_alias: str, actions: tuple[str, ...]
+) -> str | None:
     """The ARN of the customer-managed KMS key ``key`` (a ``kms_master_key_id``), or None if there is none.
 
     Accepted: a key ARN or a reference to one (``KmsKey.arn``), a literal key id, and the AWS-managed
     alias (``alias/aws/sqs``, ``alias/aws/sns``), which needs no grant. A customer alias is refused: IAM
-    authorizes KMS on the key's ARN, which an alias does not tell at synth.
+    authorizes KMS on the key's ARN, which an alias does not tell at synth; the message names the
+    ``actions`` Lambda needs on it.
     """
     if not key or key == aws_managed_alias:
         return None
@@ -98,6 +101,6 @@ def customer_key_arn(scope: Construct, key: str | None, parameter: str, aws_mana
         context = AwsContext.of(scope)
         return f"arn:{context.partition}:kms:{context.region}:{context.account_id}:key/{key}"
     raise ConfigurationError(
-        f"{parameter} is encrypted with the KMS alias {key!r}; Lambda's delivery needs kms:GenerateDataKey and "
-        f"kms:Decrypt granted on the key itself: set kms_master_key_id to the key's ARN (KmsKey.arn) or id"
+        f"{parameter} is encrypted with the KMS alias {key!r}; Lambda needs {' and '.join(actions)} granted on "
+        "the key itself: set kms_master_key_id to the key's ARN (KmsKey.arn) or id"
     )

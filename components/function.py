@@ -9,10 +9,18 @@ Creates (child ids in brackets):
   ``AWSLambdaBasicExecutionRole``: it allows writing to every log group in the account
   (``Resource: *``) and ``logs:CreateLogGroup``, which an explicit log group makes unnecessary;
 - the function [Resource], depending on its log group so Lambda never creates an
-  unmanaged one with infinite retention first.
+  unmanaged one with infinite retention first;
+- with ``dead_letter``, its grant in a policy of its own [DeadLetterPolicy], which the function waits
+  for: Lambda checks it when it creates the function (``components.dead_letter``).
 
 Defaults: Python 3.12, ``index.handler``, 128 MB, 30 s, X-Ray tracing off, no published versions
-(``publish=True`` publishes one per change; ``add_alias`` names one).
+(``publish=True`` publishes one per change; ``add_alias`` names one), no reserved concurrency (the
+function shares the account's unreserved pool), no dead-letter queue.
+``runtime`` must be one Lambda supports (``components.runtimes``: deprecated and unknown ones are
+refused). ``reserved_concurrency`` (0-1000) reserves that many concurrent executions for the function
+and caps it there; 0 throttles every invocation (a switch that stops the function). 1000 is the
+default account limit, so no default account can reserve more; AWS also keeps 100 of the account
+unreserved, and refuses at deploy what the account cannot give.
 Grants go through ``add_to_role_policy``; ``grant_invoke`` and the destinations call it.
 """
 
@@ -28,6 +36,7 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunction,
+    LambdaFunctionDeadLetterConfig,
     LambdaFunctionEnvironment,
     LambdaFunctionTracingConfig,
 )
@@ -35,11 +44,16 @@ from constructs import Construct
 
 from components.async_invoke import LATEST, EventInvokeConfig, configure_async_invoke
 from components.code_asset import code_asset
+from components.dead_letter import dead_letter_target, grant_dead_letter
 from components.errors import ConfigurationError, require_int_in_range
 from components.iam import PolicyDocument, PolicyStatement
 from components.naming import NamedConstruct, physical_name
+from components.runtimes import require_runtime
 
 if TYPE_CHECKING:
+    from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+    from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+
     from components.alias import Alias
     from components.destinations.base import Destination
 
@@ -67,6 +81,8 @@ LOG_RETENTION_DAYS = (
     3288,
     3653,
 )
+# The default account concurrency limit: what no default account can reserve beyond (see the docstring).
+MAX_RESERVED_CONCURRENCY = 1000
 # X-Ray's trace APIs support no resource-level permissions: AWS documents "*" as the only resource.
 XRAY_STATEMENT = PolicyStatement(actions=("xray:PutTraceSegments", "xray:PutTelemetryRecords"), resources=("*",))
 
@@ -89,7 +105,10 @@ class Function(NamedConstruct):
         log_retention_days: int = 14,
         description: str | None = None,
         publish: bool = False,
+        reserved_concurrency: int | None = None,
+        dead_letter: SqsQueue | SnsTopic | str | None = None,
     ) -> None:
+        require_runtime(runtime)
         require_int_in_range("timeout", timeout, 1, 900, "seconds")
         require_int_in_range("memory_size", memory_size, 128, 10240, "MB")
         if log_retention_days not in LOG_RETENTION_DAYS:
@@ -97,6 +116,16 @@ class Function(NamedConstruct):
                 f"log_retention_days must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}; "
                 f"got {log_retention_days!r}"
             )
+        if reserved_concurrency is not None:
+            require_int_in_range(
+                "reserved_concurrency", reserved_concurrency, 0, MAX_RESERVED_CONCURRENCY, "concurrent executions"
+            )
+        # The dead letter's grant is worked out first: a queue encrypted with a customer alias is refused
+        # before anything is added.
+        dead_letter_ref = dead_letter_target(dead_letter) if dead_letter is not None else None
+        dead_letter_statements: list[PolicyStatement] = []
+        if dead_letter_ref is not None:
+            grant_dead_letter(scope, dead_letter_ref, dead_letter_statements.append)
         super().__init__(scope, id)
         self.function_name = physical_name(self, max_length=64, what="Lambda function name")
         role_name = physical_name(self, "role", max_length=64, what="IAM role name")
@@ -126,6 +155,12 @@ class Function(NamedConstruct):
         self.role_policy = IamRolePolicy(
             self, "DefaultPolicy", name="default", role=self.role.id, policy=self._policy.json
         )
+        self.dead_letter_policy: IamRolePolicy | None = None
+        if dead_letter_statements:
+            document = PolicyDocument(self, "DeadLetterPolicyDocument", dead_letter_statements)
+            self.dead_letter_policy = IamRolePolicy(
+                self, "DeadLetterPolicy", name="dead-letter", role=self.role.id, policy=document.json
+            )
         self.resource = LambdaFunction(
             self,
             "Resource",
@@ -141,9 +176,14 @@ class Function(NamedConstruct):
             environment=LambdaFunctionEnvironment(variables=dict(environment)) if environment else None,
             tracing_config=LambdaFunctionTracingConfig(mode="Active") if tracing else None,
             publish=publish or None,
-            depends_on=[self.log_group],
+            reserved_concurrent_executions=reserved_concurrency,
+            dead_letter_config=LambdaFunctionDeadLetterConfig(target_arn=dead_letter_ref.arn)
+            if dead_letter_ref
+            else None,
+            depends_on=[self.log_group, *([self.dead_letter_policy] if self.dead_letter_policy else [])],
         )
         self.publish = publish
+        self.timeout = timeout
         # qualifier -> [(outcome, (target function, target qualifier))]: followed to refuse loops.
         self.destination_edges: dict[str, list[tuple[str, tuple[Function, str]]]] = {}
 

@@ -12,6 +12,8 @@ On top of ``Function`` it creates:
 - asynchronous retries default to 0: a retried hop would re-invoke its successor a second time
   and fork the chain.
 The hard chain-depth limit reaches the code as the ``MAX_CHAIN_DEPTH`` environment variable.
+Every other ``Function`` option (``runtime``, ``timeout``, ``reserved_concurrency``, ``dead_letter``,
+...) passes through to it.
 """
 
 from __future__ import annotations

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tools.project_env import apply_project_env
+
 sys.dont_write_bytecode = True
-# jsii prints an end-of-life banner for Node 20 on every process start otherwise.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+# What make sets (project.env): jsii prints an end-of-life banner for Node 20 on every process start otherwise.
+apply_project_env()
 
 from components import provider_imports  # noqa: E402
 from tools.preflight import in_ci, terraform_problem  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,8 @@ from tools.preflight import in_ci
 if TYPE_CHECKING:  # cdktf starts the jsii kernel when imported: handler tests need none of it
     from cdktf import App, TerraformStack
 
-FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = PROJECT_ROOT / "functions"
 FIRST_CODE = FUNCTIONS_DIR / "first"
 SECOND_CODE = FUNCTIONS_DIR / "second"
 LONG_JOB_CODE = FUNCTIONS_DIR / "long_job"
@@ -124,3 +126,26 @@ def run_terraform(workdir: Path, *args: str, env: dict[str, str] | None = None, 
         f"terraform {' '.join(args)} exited {result.returncode}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     )
     return result
+
+
+# What `make` and the tools need of the project to synthesize, deploy and run the stacks.
+APP_FILES = (
+    *("Makefile", "project.env", "main.py", "cdktf", "cdktf.json", "package.json", "package-lock.json"),
+    *("Pipfile", "Pipfile.lock", "pyproject.toml"),
+)
+APP_FOLDERS = ("components", "stacks", "functions", "tools", "local_runtime")
+# Installed environments: shared with the copy, never copied.
+INSTALLED = (".venv", ".tools", "node_modules", "local_runtime/runtimes/node/node_modules")
+
+
+def copy_of_app(destination: Path) -> Path:
+    """A copy of the app in ``destination`` (file times kept, so `make` finds its setup done) to change freely."""
+    destination.mkdir(parents=True)
+    for name in APP_FILES:
+        shutil.copy2(PROJECT_ROOT / name, destination / name)
+    skipped = shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules")
+    for name in APP_FOLDERS:
+        shutil.copytree(PROJECT_ROOT / name, destination / name, ignore=skipped)
+    for name in INSTALLED:
+        (destination / name).symlink_to(PROJECT_ROOT / name)
+    return destination

@@ -1,7 +1,12 @@
-"""Deploy the stacks to a local AWS emulator (moto server) with the cdktf CLI, and tear it down.
+"""Deploy the app's stacks to a local AWS emulator (moto server) with the cdktf CLI, and tear them down.
 
     .venv/bin/python -m tools.emulator deploy [STACK ...]   # start moto if needed, deploy, summarize
     .venv/bin/python -m tools.emulator destroy [STACK ...]  # destroy; stop moto once nothing is deployed
+
+Each run first synthesizes the app for the emulator (``./cdktf synth``) and reads the stacks from the
+synthesized ``manifest.json``: every stack ``main.py`` builds is known, a stack a user adds included,
+and no stack named means all of them. Deploy and destroy then run on that output (``--skip-synth``),
+without colours (``--no-color``), so a log of them holds no terminal escapes.
 
 The server listens on 127.0.0.1 only, port ``EMULATOR_PORT`` [4599], with
 ``MOTO_IAM_LOAD_MANAGED_POLICIES=true``. The truth about it is the port itself: a moto answering
@@ -38,11 +43,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tools.manifest import ManifestError, synthesized_stacks
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The CLI names of main.STACKS and the account of stacks.settings (kept here so this tool starts
-# without cdktf; a test keeps them equal).
+# The account of stacks.settings (kept here so this tool starts without cdktf; a test keeps them equal).
 EMULATOR_ACCOUNT_ID = "123456789012"
-STACKS = ("function-destination", "sqs-destination", "response-only", "self-invoking", "long-job-api")
 REGION = "us-east-1"
 DEFAULT_PORT = 4599
 START_TIMEOUT_S = 30
@@ -234,25 +239,46 @@ def ensure_state_bucket(emulator_endpoint: str, bucket: str) -> bool:
     return True
 
 
+def cli_environment(emulator_endpoint: str, workdir: Path) -> dict[str, str]:
+    """The cdktf CLI's environment for the emulator: the synth and the deploy must see the same settings."""
+    # NO_COLOR: the CLI's own log lines are coloured even with --no-color, which covers only terraform's.
+    env = {**client_environment(emulator_endpoint), "CI": "1", "NO_COLOR": "1", "FORCE_COLOR": "0"}
+    if not env.get("TF_STATE_BUCKET"):
+        env["TF_STATE_DIR"] = str(workdir / "state")
+    return env
+
+
+def cdktf_synth(emulator_endpoint: str, workdir: Path) -> None:
+    """``./cdktf synth`` of the app for the emulator into ``workdir``/cdktf.out (which deploy and destroy use)."""
+    # A separate output folder: its .terraform dirs point at emulator state, never at real state.
+    command = [str(PROJECT_ROOT / "cdktf"), "synth", "--output", str(workdir / "cdktf.out")]
+    print("$", " ".join(command), flush=True)
+    try:
+        completed = subprocess.run(command, cwd=PROJECT_ROOT, env=cli_environment(emulator_endpoint, workdir))
+    except KeyboardInterrupt:
+        raise EmulatorError("interrupted while synthesizing: nothing was deployed or destroyed") from None
+    if completed.returncode != 0:
+        raise EmulatorError(f"cdktf synth failed (exit {completed.returncode}): the app's error is above")
+
+
 def cdktf_cli(
     verb: str, stacks: Sequence[str], emulator_endpoint: str, workdir: Path, outputs_file: Path | None
 ) -> None:
-    """``./cdktf deploy|destroy`` of ``stacks`` against the emulator, with state and output under ``workdir``."""
+    """``./cdktf deploy|destroy`` of ``stacks`` against the emulator, on the output ``cdktf_synth`` wrote."""
     outputs = ["--outputs-file", str(outputs_file)] if outputs_file else []
-    # A separate output folder: its .terraform dirs point at emulator state, never at real state.
     command = [
         str(PROJECT_ROOT / "cdktf"),
         verb,
         *stacks,
         "--auto-approve",
+        "--skip-synth",
         "--skip-provider-lock",
+        "--no-color",
         "--output",
         str(workdir / "cdktf.out"),
         *outputs,
     ]
-    env = {**client_environment(emulator_endpoint), "CI": "1"}
-    if not env.get("TF_STATE_BUCKET"):
-        env["TF_STATE_DIR"] = str(workdir / "state")
+    env = cli_environment(emulator_endpoint, workdir)
     print("$", " ".join(command), flush=True)
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     interrupted = False
@@ -276,6 +302,7 @@ def cdktf_cli(
 
 
 Runner = Callable[[str, Sequence[str], str, Path, Path | None], None]
+Synthesizer = Callable[[str, Path], None]
 
 
 class Emulator:
@@ -288,8 +315,10 @@ class Emulator:
         runner: Runner = cdktf_cli,
         say: Callable[[str], None] = print,
         state_bucket: str | None = None,
+        synthesizer: Synthesizer = cdktf_synth,
     ) -> None:
         self.workdir, self.port, self.runner, self.say = Path(workdir), port, runner, say
+        self.synthesizer = synthesizer
         self.state_dir = self.workdir / "state"
         self.outputs_file = self.workdir / "outputs.json"
         self.state_bucket = state_bucket
@@ -345,25 +374,50 @@ class Emulator:
         self.say(f"moto server started on {endpoint(self.port)} (pid {process.pid})")
         return endpoint(self.port)
 
-    def deploy(self, stacks: Sequence[str]) -> None:
+    def synthesize(self, requested: Sequence[str]) -> list[str]:
+        """Synthesize the app for the emulator; the ``requested`` stacks, or all of the manifest's for none.
+
+        A name the manifest does not have is refused with the names it has.
+        """
         self.workdir.mkdir(parents=True, exist_ok=True)  # a new EMULATOR_DIR beside a server already running
+        self.synthesizer(endpoint(self.port), self.workdir)
+        try:
+            available = synthesized_stacks(self.workdir / "cdktf.out")
+        except ManifestError as error:
+            raise EmulatorError(str(error)) from None
+        unknown = sorted(set(requested) - set(available))
+        if unknown:
+            raise EmulatorError(
+                f"the app has no stack {', '.join(map(repr, unknown))}; its stacks: {', '.join(available)}"
+            )
+        return list(requested) or available
+
+    def deploy(self, requested: Sequence[str] = ()) -> list[str]:
+        """Deploy the ``requested`` stacks (all the app's for none); return the names deployed."""
+        stacks = self.synthesize(requested)
         emulator_endpoint = self.ensure_server()
         if self.state_bucket and ensure_state_bucket(emulator_endpoint, self.state_bucket):
             self.say(f"state bucket {self.state_bucket} created on the emulator (versioning on, lock file checked)")
-        fresh = self.workdir / "outputs.new.json"
-        fresh.unlink(missing_ok=True)
-        self.runner("deploy", stacks, emulator_endpoint, self.workdir, fresh)
-        merged = {**self.outputs(), **(json.loads(fresh.read_text()) if fresh.exists() else {})}
-        self.outputs_file.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
-        fresh.unlink(missing_ok=True)
+        # The CLI writes the outputs of the stacks it deploys to outputs.json (and says so); those of the
+        # stacks deployed before, which it leaves out, are put back beside them, even if the deploy fails.
+        before = self.outputs()
+        try:
+            self.runner("deploy", stacks, emulator_endpoint, self.workdir, self.outputs_file)
+        finally:
+            merged = {**before, **self.outputs()}
+            if merged:
+                self.outputs_file.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+        return stacks
 
-    def destroy(self, stacks: Sequence[str]) -> None:
+    def destroy(self, requested: Sequence[str] = ()) -> list[str]:
+        """Destroy the ``requested`` stacks (all the app's for none); return the names destroyed."""
         if not is_up(self.port):
             self.say(
                 f"no moto server answers on {endpoint(self.port)}: nothing to destroy "
                 "(EMULATOR_PORT names the port if it was started on another)"
             )
-            return
+            return []
+        stacks = self.synthesize(requested)
         self.runner("destroy", stacks, endpoint(self.port), self.workdir, None)
         remaining = {name: value for name, value in self.outputs().items() if name not in stacks}
         if remaining:
@@ -372,9 +426,10 @@ class Emulator:
                 f"moto server keeps running on {endpoint(self.port)} for the stacks still deployed: "
                 f"{', '.join(sorted(remaining))} (make destroy-local stops it after destroying them)"
             )
-            return
+            return stacks
         self.outputs_file.unlink(missing_ok=True)
         self.stop()
+        return stacks
 
     def stop(self) -> None:
         for pid in listeners(self.port):
@@ -413,14 +468,37 @@ def summary(emulator_endpoint: str) -> str:
     return "\n".join(lines)
 
 
+HELP_EPILOG = """\
+environment:
+  EMULATOR_PORT     the moto server's port on 127.0.0.1 [4599]
+  EMULATOR_DIR      work files: state, synthesized output, moto.log, outputs.json [.emulator]
+  TF_STATE_BUCKET   keep the state in this bucket, created in the emulator with versioning (as a team's
+                    deployments keep it in S3) instead of local files under EMULATOR_DIR/state
+
+moto applies the resources but never runs function code or delivers destinations: the local runtime
+does that (python -m tools.invoke). After a killed deploy: make recover-local STACK=... (tools.state).
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.emulator", description=__doc__.split("\n\n")[0])
-    parser.add_argument("verb", choices=("deploy", "destroy"))
-    parser.add_argument("stacks", nargs="*", default=list(STACKS), help="stack names (default: all)")
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.emulator",
+        description=(
+            "Deploy the app's stacks to a local moto server with the cdktf CLI, or destroy them.\n"
+            "The app is synthesized for the emulator first and its stacks are read from the synthesized\n"
+            "manifest: any stack main.py builds can be named (one you added too), and none names them all."
+        ),
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "verb",
+        choices=("deploy", "destroy"),
+        help="deploy: start moto if needed (or recover what an earlier run left), deploy, list what exists; "
+        "destroy: destroy, and stop moto once no stack is left deployed",
+    )
+    parser.add_argument("stacks", nargs="*", metavar="STACK", help="stack names as main.py names them [all]")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.stacks) - set(STACKS))
-    if unknown:
-        parser.error(f"unknown stack(s) {', '.join(unknown)}; choose from {', '.join(STACKS)}")
     raw_port = os.environ.get("EMULATOR_PORT", str(DEFAULT_PORT))
     if not raw_port.isdigit() or not 1024 <= int(raw_port) <= 65535:
         parser.error(f"EMULATOR_PORT must be a port number between 1024 and 65535; got {raw_port!r}")
@@ -431,8 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         if args.verb == "deploy":
-            emulator.deploy(args.stacks)
+            deployed = emulator.deploy(args.stacks)
             print(summary(endpoint(emulator.port)))
+            print(f"Deployed {', '.join(deployed)}; their outputs are in {emulator.outputs_file}")
         else:
             emulator.destroy(args.stacks)
     except EmulatorError as error:

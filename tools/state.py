@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tools.state status STACK          # backend, serial, lineage, resources, versions, lock
     .venv/bin/python -m tools.state explain [STACK ...]   # why a deploy failed: held locks, resources in no state
+                                                          # (no STACK: every stack of the synthesized manifest)
     .venv/bin/python -m tools.state unlock STACK LOCK_ID  # terraform force-unlock of that lock only
     .venv/bin/python -m tools.state recover STACK [--lock-id LOCK_ID]
     .venv/bin/python -m tools.state versions STACK        # the state's previous versions (S3 versioning)
@@ -37,6 +38,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from tools.manifest import ManifestError, synthesized_stacks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -619,25 +622,66 @@ def _environment(emulator: bool) -> tuple[dict[str, str], Path]:
     return client_environment(emulator_endpoint), workdir / "cdktf.out"
 
 
+STACK_HELP = "a stack of the synthesized app (its name in cdktf.out/manifest.json)"
+
+
 def main(argv: Sequence[str] | None = None, say: Callable[[str], None] = print) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.state", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.state",
+        description=__doc__.split("\n\n")[0],
+        epilog="The backend is the one the stack's cdk.tf.json names: S3 with a lock file (TF_STATE_BUCKET), or a "
+        "local file. `python -m tools.state COMMAND --help` describes each command.",
+    )
     parser.add_argument("--outdir", type=Path, help="synthesized output [cdktf.out; the emulator's with --emulator]")
-    parser.add_argument("--emulator", action="store_true", help="the emulator's deployments (make deploy-local)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("status").add_argument("stack")
-    explaining = commands.add_parser("explain", help="held locks, and resources that exist but are in no state")
-    explaining.add_argument("stacks", nargs="*")
+    parser.add_argument(
+        "--emulator",
+        action="store_true",
+        help="the emulator's deployments (make deploy-local): its output folder, its server, test credentials",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str, details: str = "") -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}".strip()
+        )
+
+    command(
+        "status",
+        "where the stack's state is, its serial, lineage and resource count; with S3, its versions and lock",
+    ).add_argument("stack", help=STACK_HELP)
+    explaining = command(
+        "explain",
+        "why a deploy may have failed: held locks, and resources that exist but are in no state",
+        "Prints nothing and exits 0 when there is nothing to say; exit 1 when it found something. "
+        "./cdktf runs it after a failed deploy, diff or destroy.",
+    )
+    explaining.add_argument("stacks", nargs="*", metavar="STACK", help=f"{STACK_HELP} [every one]")
     explaining.add_argument("--locks-only", action="store_true", help="only the locks (no plan)")
-    unlocking = commands.add_parser("unlock")
-    unlocking.add_argument("stack")
-    unlocking.add_argument("lock_id")
-    recovering = commands.add_parser("recover")
-    recovering.add_argument("stack")
+    unlocking = command(
+        "unlock",
+        "release the state lock LOCK_ID (terraform force-unlock), and only it",
+        "Refused if the lock held now has another ID: another run took it since.",
+    )
+    unlocking.add_argument("stack", help=STACK_HELP)
+    unlocking.add_argument("lock_id", metavar="LOCK_ID", help="the lock's ID, as the lock message names it")
+    recovering = command(
+        "recover",
+        "after a killed deploy: release its lock, then import what it created but could not save",
+        "Plans, and imports every resource the plan would create that already exists, until none is left; "
+        "the next deploy then converges (make recover, make recover-local).",
+    )
+    recovering.add_argument("stack", help=STACK_HELP)
     recovering.add_argument("--lock-id", help="the killed run's lock, as the lock message names it")
-    commands.add_parser("versions").add_argument("stack")
-    restoring = commands.add_parser("restore")
-    restoring.add_argument("stack")
-    restoring.add_argument("version_id")
+    command(
+        "versions", "the versions of the stack's state the S3 bucket kept, newest first (S3 versioning)"
+    ).add_argument("stack", help=STACK_HELP)
+    restoring = command(
+        "restore",
+        "make an earlier version of the state current again (terraform state push -force)",
+        "Only a version of the same lineage; the resources are not changed: the next plan compares them with it.",
+    )
+    restoring.add_argument("stack", help=STACK_HELP)
+    restoring.add_argument("version_id", metavar="VERSION_ID", help="a version ID that `versions` lists")
     args = parser.parse_args(argv)
 
     environment, default_outdir = _environment(args.emulator)
@@ -645,7 +689,8 @@ def main(argv: Sequence[str] | None = None, say: Callable[[str], None] = print) 
     try:
         store = Store(environment)
         if args.command == "explain":
-            names = args.stacks or sorted(p.parent.name for p in (outdir / "stacks").glob("*/cdk.tf.json"))
+            # No stack named: every stack the app synthesized (none yet: nothing to explain).
+            names = args.stacks or (synthesized_stacks(outdir) if (outdir / "manifest.json").exists() else [])
             found = False
             for name in names:
                 backend = backend_of(outdir, name)
@@ -681,7 +726,7 @@ def main(argv: Sequence[str] | None = None, say: Callable[[str], None] = print) 
             ] or [f"no versions of {backend}"]
         else:
             lines = [restore(backend, store, terraform, args.version_id)]
-    except StateError as error:
+    except (StateError, ManifestError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for line in lines:

@@ -8,26 +8,10 @@ from typing import TYPE_CHECKING
 
 from constructs import Construct
 
-from components.arns import customer_key_arn
 from components.errors import ConfigurationError
-from components.iam import PolicyStatement
 
 if TYPE_CHECKING:
     from components.function import Function
-
-# What delivering to a queue or topic encrypted with a customer-managed KMS key takes.
-KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
-
-
-def grant_key_use(scope: Construct, fn: Function, key: str | None, what: str, *, aws_managed_alias: str) -> None:
-    """Grant ``fn`` ``KMS_ACTIONS`` on the customer-managed key ``key`` (a ``kms_master_key_id``) of ``what``.
-
-    Nothing for no key or the AWS-managed ``aws_managed_alias``; a customer alias is refused
-    (``components.arns.customer_key_arn``).
-    """
-    key_arn = customer_key_arn(scope, key, what, aws_managed_alias=aws_managed_alias)
-    if key_arn is not None:
-        fn.add_to_role_policy(PolicyStatement(actions=KMS_ACTIONS, resources=(key_arn,)))
 
 
 class DestinationKind(StrEnum):

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from constructs import Construct
 
-from components.arns import SNS_TOPIC, require_arn
-from components.destinations.base import Destination, DestinationKind, grant_key_use
-from components.iam import PolicyStatement
+from components.destinations.base import Destination, DestinationKind
+from components.messaging import KMS_SEND_ACTIONS, PUBLISH_ACTIONS, TopicRef
 
 if TYPE_CHECKING:
     from components.function import Function
@@ -22,21 +21,9 @@ if TYPE_CHECKING:
 class SnsDestination(Destination):
     def __init__(self, topic: SnsTopic | str) -> None:
         """``topic``: an ``SnsTopic`` of this stack, or the ARN of an existing topic (literal or reference)."""
-        if isinstance(topic, SnsTopic):
-            self.topic_arn = topic.arn
-            self._topic: SnsTopic | None = topic
-        else:
-            self.topic_arn = require_arn(topic, SNS_TOPIC, "SnsDestination(topic)")
-            self._topic = None
+        self._topic = TopicRef.of(topic, "SnsDestination(topic)")
+        self.topic_arn = self._topic.arn
 
     def bind(self, scope: Construct, fn: Function, kind: DestinationKind, *, qualifier: str) -> str:
-        fn.add_to_role_policy(PolicyStatement(actions=("sns:Publish",), resources=(self.topic_arn,)))
-        if self._topic is not None:
-            grant_key_use(
-                scope,
-                fn,
-                self._topic.kms_master_key_id_input,
-                f"topic {self._topic.node.path!r}",
-                aws_managed_alias="alias/aws/sns",
-            )
+        self._topic.grant(scope, fn.add_to_role_policy, PUBLISH_ACTIONS, key_actions=KMS_SEND_ACTIONS)
         return self.topic_arn

@@ -273,7 +273,7 @@ def test_a_customer_key_alias_is_refused_with_what_to_pass_instead():
     with pytest.raises(
         ConfigurationError,
         match=re.escape(
-            "queue 'test/Queue' is encrypted with the KMS alias 'alias/orders'; Lambda's delivery needs "
+            "queue 'test/Queue' is encrypted with the KMS alias 'alias/orders'; Lambda needs "
             "kms:GenerateDataKey and kms:Decrypt granted on the key itself: set kms_master_key_id to the key's ARN "
             "(KmsKey.arn) or id"
         ),

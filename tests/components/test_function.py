@@ -182,3 +182,38 @@ def test_bad_options_are_refused_with_the_field_and_allowed_range(options, messa
     stack = new_stack()
     with pytest.raises(ConfigurationError, match=message):
         Function(stack, "First", **{"code": FIRST_CODE, **options})
+
+
+# --- reserved concurrency ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reserved", [0, 2, 1000])
+def test_reserved_concurrency_reaches_the_function(reserved):
+    # GIVEN a function with reserved concurrency (0 stops it: every invocation is throttled)
+    stack = new_stack()
+    Function(stack, "First", code=FIRST_CODE, reserved_concurrency=reserved)
+    # WHEN synthesized THEN the function reserves exactly that many executions
+    assert only(resources(synth(stack), "aws_lambda_function"))["reserved_concurrent_executions"] == reserved
+
+
+def test_without_reserved_concurrency_the_function_shares_the_unreserved_pool():
+    stack = new_stack()
+    Function(stack, "First", code=FIRST_CODE)
+    assert "reserved_concurrent_executions" not in only(resources(synth(stack), "aws_lambda_function"))
+
+
+@pytest.mark.parametrize(
+    ("reserved", "message"),
+    [
+        (-1, "reserved_concurrency must be between 0 and 1000 concurrent executions; got -1"),
+        (1001, "reserved_concurrency must be between 0 and 1000 concurrent executions; got 1001"),
+        (2.5, "reserved_concurrency must be a whole number between 0 and 1000 concurrent executions; got 2.5"),
+        (True, "reserved_concurrency must be a whole number between 0 and 1000 concurrent executions; got True"),
+    ],
+)
+def test_reserved_concurrency_outside_0_to_1000_is_refused_before_anything_is_added(reserved, message):
+    stack = new_stack()
+    with pytest.raises(ConfigurationError) as caught:
+        Function(stack, "First", code=FIRST_CODE, reserved_concurrency=reserved)
+    assert str(caught.value) == message
+    assert stack.node.try_find_child("First") is None

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 from components import ConfigurationError, SelfInvokingFunction
 from tests.support import (
@@ -91,19 +92,41 @@ def references(value):
     return set(re.findall(r"\b((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_]+)", str(value)))
 
 
-def test_the_reference_graph_has_no_cycle():
-    # GIVEN the synthesized self-invoking function (its policy references the function)
-    stack = new_stack()
-    SelfInvokingFunction(stack, "Job", code=LONG_JOB_CODE)
-    out = synth(stack)
+def reference_graph(out):
+    """Each resource and data source of ``out`` -> the resources and data sources it refers to."""
     nodes = {}
     for kind, prefix in (("resource", ""), ("data", "data.")):
         for type_, items in out.get(kind, {}).items():
             for name, body in items.items():
                 nodes[f"{prefix}{type_}.{name}"] = references(body) - {f"{prefix}{type_}.{name}"}
+    return nodes
+
+
+def test_the_reference_graph_has_no_cycle():
+    # GIVEN the synthesized self-invoking function (its policy references the function)
+    stack = new_stack()
+    SelfInvokingFunction(stack, "Job", code=LONG_JOB_CODE)
+    out = synth(stack)
+    nodes = reference_graph(out)
     # WHEN sorted topologically THEN every node is placed
     assert unplaced_after_topological_sort(nodes) == {}
     # AND the self-reference that could have closed a cycle is really there
     function_id = f"aws_lambda_function.{logical_id(out, 'aws_lambda_function', 'Job')}"
     (policy_document,) = [n for n in nodes if n.startswith("data.aws_iam_policy_document.Job_DefaultPolicyDocument")]
     assert function_id in nodes[policy_document]
+
+
+def test_reserved_concurrency_and_a_dead_letter_queue_pass_through_to_the_function():
+    # GIVEN a self-invoking function with reserved concurrency and a dead-letter queue
+    stack = new_stack()
+    dead_letters = SqsQueue(stack, "DeadLetters", sqs_managed_sse_enabled=True)
+    SelfInvokingFunction(stack, "Job", code=LONG_JOB_CODE, reserved_concurrency=3, dead_letter=dead_letters)
+    out = synth(stack)
+    # THEN the function has both
+    queue_arn = f"${{aws_sqs_queue.{logical_id(out, 'aws_sqs_queue', 'DeadLetters')}.arn}}"
+    function = only(resources(out, "aws_lambda_function"))
+    assert function["reserved_concurrent_executions"] == 3
+    assert function["dead_letter_config"] == {"target_arn": queue_arn}
+    # AND the graph still sorts: the function waits for its dead-letter grant, which does not name the function
+    nodes = reference_graph(out)
+    assert unplaced_after_topological_sort(nodes) == {}

@@ -40,7 +40,7 @@ def policy_document(document, function_label):
 
 def test_the_shipped_stacks_verify_clean(synthesized_app, capsys):
     assert main([str(synthesized_app)]) == 0
-    assert "5 stacks, 11 hops verified, 0 problem(s)" in capsys.readouterr().out
+    assert "6 stacks, 14 hops verified, 0 problem(s)" in capsys.readouterr().out
 
 
 def test_a_destination_whose_grant_was_removed_is_reported(documents):

@@ -11,6 +11,7 @@ from main import build
 from stacks import (
     FunctionDestinationStack,
     LongJobApiStack,
+    QueueConsumerStack,
     ResponseOnlyStack,
     SelfInvokingStack,
     Settings,
@@ -117,6 +118,64 @@ def test_long_job_api_stack_puts_a_signed_http_api_and_a_job_table_before_the_se
     assert sorted(out["output"]) == ["api_url", "failure_queue_url", "jobs_table_name", "long_job_function_name"]
 
 
+def test_queue_consumer_stack_queues_firsts_successes_for_a_consumer_with_dead_letter_queues_behind_both():
+    # GIVEN the queue-consumer stack, synthesized
+    out = synth(stack_of(QueueConsumerStack))
+    assert resource_counts(out) == {
+        "aws_cloudwatch_log_group": 2,
+        "aws_iam_role": 2,
+        "aws_iam_role_policy": 3,
+        "aws_lambda_event_source_mapping": 1,
+        "aws_lambda_function": 2,
+        "aws_lambda_function_event_invoke_config": 1,
+        "aws_sqs_queue": 3,
+        "aws_sqs_queue_redrive_policy": 1,
+    }
+    prefix = "lambda-async-dev-QueueConsumerStack"
+    queues = {body["name"].removeprefix(f"{prefix}-"): body for body in resources(out, "aws_sqs_queue").values()}
+    # THEN Work hides a received message for six times Consumer's timeout, and moves it to WorkDeadLetters
+    # after its third receive; both dead-letter queues keep messages for 14 days; every queue is SSE-SQS
+    assert queues["Work"]["visibility_timeout_seconds"] == 180
+    (redrive,) = resources(out, "aws_sqs_queue_redrive_policy").values()
+    assert redrive == {
+        "queue_url": "${aws_sqs_queue.Work.url}",
+        "redrive_policy": (
+            '${jsonencode({"deadLetterTargetArn" = aws_sqs_queue.WorkDeadLetters.arn, "maxReceiveCount" = 3})}'
+        ),
+    }
+    # (the queue leaves its redrive_policy attribute to that resource, which compares it as JSON)
+    assert queues["Work"]["lifecycle"] == {"ignore_changes": ["redrive_policy"]}
+    assert [queues[name]["message_retention_seconds"] for name in ("FirstDeadLetters", "WorkDeadLetters")] == [
+        1209600
+    ] * 2
+    assert all(queue["sqs_managed_sse_enabled"] is True for queue in queues.values())
+    # AND First's dead letters go to FirstDeadLetters; Consumer reserves 2 executions
+    functions = {
+        body["function_name"].removeprefix(f"{prefix}-"): body
+        for body in resources(out, "aws_lambda_function").values()
+    }
+    assert functions["First"]["dead_letter_config"] == {"target_arn": "${aws_sqs_queue.FirstDeadLetters.arn}"}
+    assert functions["Consumer"]["reserved_concurrent_executions"] == 2
+    # AND the mapping reads Work in batches of 10 within 5 s, with partial batch responses, 2 at a time
+    (mapping,) = resources(out, "aws_lambda_event_source_mapping").values()
+    assert (
+        mapping["event_source_arn"],
+        mapping["batch_size"],
+        mapping["maximum_batching_window_in_seconds"],
+        mapping["function_response_types"],
+        mapping["scaling_config"],
+    ) == ("${aws_sqs_queue.Work.arn}", 10, 5, ["ReportBatchItemFailures"], {"maximum_concurrency": 2})
+    assert sorted(out["output"]) == [
+        "consumer_function_name",
+        "first_dead_letter_queue_url",
+        "first_function_arn",
+        "first_function_name",
+        "work_dead_letter_queue_url",
+        "work_queue_arn",
+        "work_queue_url",
+    ]
+
+
 def test_provider_region_and_tags_come_from_settings():
     out = synth(
         stack_of(FunctionDestinationStack, Settings(region="eu-west-1", name_prefix="shop", environment="prod"))
@@ -170,6 +229,7 @@ def test_all_stacks_synthesize_together_under_their_cli_names():
         "response-only",
         "self-invoking",
         "long-job-api",
+        "queue-consumer",
     ]
 
 
@@ -192,6 +252,24 @@ def test_main_refuses_bad_settings_before_writing_anything(tmp_path):
     assert result.returncode == 1
     assert "Configuration error: environment (DEPLOY_ENV) must be 1–10 lowercase letters or digits" in result.stderr
     assert not (tmp_path / "cdktf.out").exists()
+
+
+@pytest.mark.slow  # a subprocess synth: make check leaves it to make test
+def test_main_run_on_its_own_is_quiet(tmp_path):
+    # GIVEN an environment without what make and ./cdktf set (Node 20's end-of-life banner is on by default)
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "CDKTF_OUTDIR": str(tmp_path / "out")}
+    # WHEN main.py runs on its own, as the error messages recommend
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "main.py")],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    # THEN it synthesizes every stack and prints nothing: project.env was applied before jsii started
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "out" / "manifest.json").is_file()
 
 
 def test_emulator_mode_accepts_only_the_emulators_account_and_leaves_the_endpoint_to_the_environment():
@@ -224,10 +302,8 @@ def test_local_state_goes_to_the_configured_folder():
     assert out["terraform"]["backend"] == {"local": {"path": "/srv/state/terraform.SqsDestinationStack.tfstate"}}
 
 
-def test_the_emulator_tool_knows_every_stack_of_the_app_and_the_account_the_stacks_accept():
-    from main import STACKS
+def test_the_emulator_tool_starts_moto_with_the_account_the_stacks_accept():
     from stacks.settings import EMULATOR_ACCOUNT_ID
     from tools import emulator
 
-    assert emulator.STACKS == tuple(STACKS)
     assert emulator.EMULATOR_ACCOUNT_ID == EMULATOR_ACCOUNT_ID

@@ -1,7 +1,9 @@
 """tools.emulator: a moto server that cannot get lost, leftovers recovered and said, outputs kept.
 
 Real moto servers on free loopback ports (stopped by each test); the cdktf CLI is replaced by a
-runner that records the call and writes what a deploy would (state files, outputs).
+synthesizer that writes a manifest naming the app's stacks, and a runner that records the call and
+writes what a deploy would (state files, outputs). tests/integration/test_emulator_user_stack.py
+runs the real CLI on a stack added to a copy of the app.
 """
 
 import json
@@ -27,6 +29,23 @@ from tools.emulator import (
 pytestmark = pytest.mark.slow
 
 
+APP_STACKS = ("function-destination", "long-job-api", "response-only", "self-invoking", "sqs-destination")
+
+
+def fake_synth(stacks=APP_STACKS, calls=None):
+    """A synthesizer writing the manifest cdktf would write for an app of ``stacks``."""
+
+    def synthesize(emulator_endpoint, workdir):
+        if calls is not None:
+            calls.append(("synth", emulator_endpoint))
+        outdir = workdir / "cdktf.out"
+        outdir.mkdir(parents=True, exist_ok=True)
+        manifest = {"version": "0.21.0", "stacks": {name: {"name": name} for name in stacks}}
+        (outdir / "manifest.json").write_text(json.dumps(manifest))
+
+    return synthesize
+
+
 def fake_cdktf(calls):
     def runner(verb, stacks, emulator_endpoint, workdir, outputs_file):
         calls.append((verb, tuple(stacks)))
@@ -44,7 +63,9 @@ def emulator(tmp_path):
     """(emulator, messages, cdktf calls) on a free port, whatever listens there stopped at the end."""
     messages: list[str] = []
     calls: list[tuple[str, tuple[str, ...]]] = []
-    made = Emulator(tmp_path / ".emulator", free_port(), runner=fake_cdktf(calls), say=messages.append)
+    made = Emulator(
+        tmp_path / ".emulator", free_port(), runner=fake_cdktf(calls), say=messages.append, synthesizer=fake_synth()
+    )
     yield made, messages, calls
     if port_taken(made.port):
         made.stop()
@@ -58,7 +79,9 @@ def test_a_server_left_running_after_make_clean_is_found_by_its_port_and_stopped
     assert is_up(first.port)
     # WHEN destroy-local runs with nothing on disk
     messages: list[str] = []
-    Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append).destroy(["response-only"])
+    Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append, synthesizer=fake_synth()).destroy(
+        ["response-only"]
+    )
     # THEN it found the server from its port and stopped it: the port is free
     assert messages == [f"moto server on {endpoint(first.port)} stopped"]
     assert not port_taken(first.port)
@@ -79,7 +102,9 @@ def test_a_deploy_after_make_clean_resets_the_orphaned_server_and_says_so(emulat
     shutil.rmtree(first.workdir)
     # WHEN deploying again
     messages: list[str] = []
-    Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append).deploy(["sqs-destination"])
+    Emulator(first.workdir, first.port, runner=fake_cdktf([]), say=messages.append, synthesizer=fake_synth()).deploy(
+        ["sqs-destination"]
+    )
     # THEN the server was reset (no EntityAlreadyExists later), and the message says why
     assert sqs.list_queues().get("QueueUrls", []) == []
     (message,) = messages
@@ -88,6 +113,111 @@ def test_a_deploy_after_make_clean_resets_the_orphaned_server_and_says_so(emulat
         "was left running without the state of what it holds (after `make clean`?): "
         "reset it, so this deploy starts from nothing"
     )
+
+
+def test_without_names_every_stack_of_the_synthesized_app_is_deployed_a_users_own_included(tmp_path):
+    # GIVEN an app whose manifest names a stack no tool knows of (one a user added to main.py)
+    calls: list[tuple] = []
+    messages: list[str] = []
+    stacks = ("function-destination", "my-counter")
+    made = Emulator(
+        tmp_path / ".emulator",
+        free_port(),
+        runner=fake_cdktf(calls),
+        say=messages.append,
+        synthesizer=fake_synth(stacks, calls),
+    )
+    try:
+        # WHEN deploy and destroy run without stack names
+        deployed = made.deploy()
+        destroyed = made.destroy()
+    finally:
+        if port_taken(made.port):
+            made.stop()
+    # THEN the app was synthesized for this emulator first, and each verb took every stack of its manifest
+    endpoint_url = endpoint(made.port)
+    assert calls == [
+        ("synth", endpoint_url),
+        ("deploy", stacks),
+        ("synth", endpoint_url),
+        ("destroy", stacks),
+    ]
+    assert deployed == destroyed == list(stacks)
+
+
+def test_a_stack_the_app_does_not_have_is_refused_naming_those_it_has_before_moto_starts(emulator):
+    made, _, calls = emulator
+    with pytest.raises(EmulatorError) as caught:
+        made.deploy(["my-counter", "response-only"])
+    assert str(caught.value) == (
+        "the app has no stack 'my-counter'; its stacks: function-destination, long-job-api, response-only, "
+        "self-invoking, sqs-destination"
+    )
+    assert calls == [] and not port_taken(made.port)
+
+
+def test_an_app_that_wrote_no_manifest_is_named(tmp_path):
+    made = Emulator(
+        tmp_path / ".emulator", free_port(), runner=fake_cdktf([]), synthesizer=lambda endpoint, workdir: None
+    )
+    with pytest.raises(EmulatorError) as caught:
+        made.deploy()
+    manifest = tmp_path / ".emulator" / "cdktf.out" / "manifest.json"
+    assert str(caught.value) == f"{manifest} does not exist: synthesize first (make synth, or ./cdktf synth)"
+
+
+def test_the_cli_writes_outputs_json_itself_and_the_other_stacks_outputs_are_kept_beside_them(emulator):
+    # GIVEN a stack deployed, and a runner that writes only what it deployed, as the CLI does
+    made, _, _ = emulator
+    made.deploy(["response-only"])
+    written: list[object] = []
+
+    def cli(verb, stacks, emulator_endpoint, workdir, outputs_file):
+        written.append(outputs_file)
+        outputs_file.write_text(json.dumps({"long-job-api": {"api_url": "http://api"}}))
+
+    made.runner = cli
+    # WHEN another stack is deployed
+    made.deploy(["long-job-api"])
+    # THEN the CLI was given outputs.json itself (the file its message names), and both stacks' outputs are in it
+    assert written == [made.outputs_file] and made.outputs_file.name == "outputs.json"
+    assert made.outputs() == {
+        "long-job-api": {"api_url": "http://api"},
+        "response-only": {"name": "response-only-output"},
+    }
+    assert sorted(p.name for p in made.workdir.glob("outputs*")) == ["outputs.json"]
+
+
+def test_a_failed_deploy_keeps_the_outputs_of_what_was_deployed(emulator):
+    made, _, _ = emulator
+    made.deploy(["response-only"])
+
+    def failing(verb, stacks, emulator_endpoint, workdir, outputs_file):
+        outputs_file.write_text("{}")
+        raise EmulatorError("cdktf deploy failed (exit 1)")
+
+    made.runner = failing
+    with pytest.raises(EmulatorError):
+        made.deploy(["long-job-api"])
+    assert made.outputs() == {"response-only": {"name": "response-only-output"}}
+
+
+def test_the_help_describes_both_verbs_the_stacks_and_the_environment(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # one line per help text, whatever the terminal
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    assert caught.value.code == 0
+    text = capsys.readouterr().out
+    for expected in (
+        "deploy: start moto if needed",
+        "destroy: destroy, and stop moto once no stack is left deployed",
+        "stack names as main.py names them [all]",
+        "its stacks are read from the synthesized",
+        "EMULATOR_PORT",
+        "EMULATOR_DIR",
+        "TF_STATE_BUCKET",
+    ):
+        assert expected in text
 
 
 def test_a_taken_port_is_named_with_how_to_pick_another(emulator):
@@ -193,7 +323,14 @@ def test_with_a_state_bucket_the_deploy_creates_it_versioned_and_keeps_no_local_
     def runner(verb, stacks, emulator_endpoint, workdir, outputs_file):
         outputs_file.write_text("{}")
 
-    made = Emulator(tmp_path / ".emulator", free_port(), runner=runner, say=messages.append, state_bucket="team-state")
+    made = Emulator(
+        tmp_path / ".emulator",
+        free_port(),
+        runner=runner,
+        say=messages.append,
+        state_bucket="team-state",
+        synthesizer=fake_synth(),
+    )
     try:
         made.deploy(["sqs-destination"])
         s3 = boto3.client(
@@ -216,9 +353,14 @@ def test_with_a_state_bucket_the_deploy_creates_it_versioned_and_keeps_no_local_
         )
         sqs.create_queue(QueueName="deployed")
         again: list[str] = []
-        Emulator(tmp_path / "other", made.port, runner=runner, say=again.append, state_bucket="team-state").deploy(
-            ["sqs-destination"]
-        )
+        Emulator(
+            tmp_path / "other",
+            made.port,
+            runner=runner,
+            say=again.append,
+            state_bucket="team-state",
+            synthesizer=fake_synth(),
+        ).deploy(["sqs-destination"])
         assert again[0].startswith(f"moto server already running on {endpoint(made.port)} (pid ")
         assert len(sqs.list_queues()["QueueUrls"]) == 1
     finally:

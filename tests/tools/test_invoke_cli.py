@@ -102,7 +102,7 @@ def test_env_and_timeout_override_the_functions_settings_from_the_json(synthesiz
         ),
         (("async", "response-only", "First"), "give the event with --payload JSON or --event FILE"),
         (("async", "response-only", "First", "--payload", "{bad"), "cannot read the event"),
-        (("run", "third", "--payload", "{}"), "unknown function 'third'; available: first, long_job, second"),
+        (("run", "third", "--payload", "{}"), "unknown function 'third'; available: consumer, first, long_job, second"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(synthesized_app, argv, message):

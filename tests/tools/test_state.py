@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tools.state import IMPORT_IDS, Backend, Lock, StateError, Store, adopt, backend_of, explain, lock_message
+from tools.state import IMPORT_IDS, Backend, Lock, StateError, Store, adopt, backend_of, explain, lock_message, main
 
 
 def synthesized(tmp_path, stack, backend):
@@ -199,3 +199,41 @@ def test_an_argument_that_refers_to_the_id_of_an_orphan_is_known_in_the_same_pla
     # THEN both are adopted from one plan
     assert sorted(imported) == [("aws_iam_role.R", "r"), ("aws_iam_role_policy.P", "r:default")]
     assert notes == [] and [c[0] for c in terraform.calls].count("show") == 1
+
+
+def test_explain_without_names_looks_at_every_stack_of_the_manifest_and_no_other_folder(tmp_path, capsys):
+    # GIVEN a synthesized output whose manifest names "a" and "b", b's folder missing, and a stale folder
+    synthesized(tmp_path, "a", {"local": {"path": str(tmp_path / "a.tfstate")}})
+    synthesized(tmp_path, "stale", {"local": {"path": str(tmp_path / "stale.tfstate")}})
+    (tmp_path / "manifest.json").write_text(json.dumps({"stacks": {"a": {}, "b": {}}}))
+    # WHEN explain runs without stack names
+    code = main(["--outdir", str(tmp_path), "explain", "--locks-only"])
+    # THEN it went through the manifest's stacks: a (local state: no lock), then b, which it names as missing
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: stack 'b' is not synthesized under {tmp_path}: synthesize (or deploy) it first\n"
+    )
+
+
+def test_explain_without_names_and_nothing_synthesized_has_nothing_to_say(tmp_path, capsys):
+    assert main(["--outdir", str(tmp_path), "explain", "--locks-only"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_every_command_is_described_in_the_help(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # one line per help text, whatever the terminal
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for command, summary in (
+        ("status", "where the stack's state is"),
+        ("explain", "why a deploy may have failed"),
+        ("unlock", "release the state lock LOCK_ID"),
+        ("recover", "after a killed deploy: release its lock"),
+        ("versions", "the versions of the stack's state the S3 bucket kept"),
+        ("restore", "make an earlier version of the state current again"),
+    ):
+        assert f"    {command} " in text and summary in text, command
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert summary[0].upper() + summary[1:] in capsys.readouterr().out, command

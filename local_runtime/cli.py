@@ -212,7 +212,7 @@ class _RunCalls:
     def __init__(self) -> None:
         self.invokes: list[str] = []
 
-    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    def call(self, service: str, operation: str, params: dict[str, Any], access_key: str = "") -> dict[str, Any]:
         from local_runtime.services.lambda_api import payload_bytes
 
         if (service, operation) == ("lambda", "Invoke") and params.get("InvocationType") == "Event":

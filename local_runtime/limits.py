@@ -6,6 +6,8 @@ KIB, MIB = 1024, 1024 * 1024
 
 # "Lambda quotas": an asynchronous invocation's payload (Invoke API reference: RequestTooLargeException).
 MAX_ASYNC_PAYLOAD_BYTES = MIB
+# ... and a synchronous invocation's, request and response alike.
+MAX_SYNC_PAYLOAD_BYTES = 6 * MIB
 # "Amazon SQS quotas": a message, attributes included.
 SQS_MAX_BYTES = MIB
 # "Amazon SNS quotas": a published message.

@@ -30,7 +30,16 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the peer was stopped while it waited: nobody to answer
 
     def body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("content-length") or 0))
+        """The request's body: ``content-length`` bytes, or HTTP/1.1 chunks (an SDK streaming one)."""
+        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
+            return self.rfile.read(int(self.headers.get("content-length") or 0))
+        data = bytearray()
+        while size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16):
+            data += self.rfile.read(size)
+            self.rfile.readline()
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
+            pass
+        return bytes(data)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -42,7 +42,6 @@ from local_runtime.model.records import Function, StackModel
 from local_runtime.runtimes.base import Invocation
 from local_runtime.services.calls import AwsCalls
 from local_runtime.services.lambda_api import too_large
-from local_runtime.services.sqs import Queues
 
 __all__ = ["Engine", "Run", "summary"]
 
@@ -70,7 +69,7 @@ class Engine:
         self.stack = stack
         self.clock = Clock()
         self.calls = AwsCalls(stack)
-        self.queues = Queues(stack)
+        self.queues = self.calls.queues
         self._recorder = Recorder(
             out if out is not None else io.StringIO(), stack.label, lambda: self.environments.now()
         )
@@ -86,7 +85,8 @@ class Engine:
             timeouts=timeouts or {},
             max_invocations=max_invocations,
         )
-        self.delivery = Delivery(stack, self.clock, self.arrivals, self.queues, self._recorder)
+        self.calls.runner = self.environments.invoke_from
+        self.delivery = Delivery(stack, self.clock, self.arrivals, self.calls, self._recorder)
         self.pollers = Pollers(
             stack, self.arrivals, self.environments, self.leases, self.queues, self.delivery, self.calls, self._recorder
         )

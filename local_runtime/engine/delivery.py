@@ -21,13 +21,16 @@ from local_runtime.engine.clock import Clock
 from local_runtime.engine.report import Recorder
 from local_runtime.model.records import StackModel, Target
 from local_runtime.services import events, s3, sns
+from local_runtime.services.calls import AwsCalls
 from local_runtime.services.effects import BucketObject, BusEvent, Effect, Invoke, QueueMessage, TopicMessage
-from local_runtime.services.sqs import Queues
 
 
 class Delivery:
-    def __init__(self, stack: StackModel, clock: Clock, arrivals: Arrivals, queues: Queues, recorder: Recorder) -> None:
-        self.stack, self.clock, self.arrivals, self.queues, self.recorder = stack, clock, arrivals, queues, recorder
+    def __init__(
+        self, stack: StackModel, clock: Clock, arrivals: Arrivals, calls: AwsCalls, recorder: Recorder
+    ) -> None:
+        self.stack, self.clock, self.arrivals, self.recorder = stack, clock, arrivals, recorder
+        self.queues, self.buckets = calls.queues, calls.buckets
 
     def deliver(self, target: Target, payload: Any, chain: Chain, *, source: str, condition: str, at: float) -> None:
         """``payload`` reaches ``target`` at ``at``; what happens next depends on what the target is."""
@@ -46,7 +49,9 @@ class Delivery:
             name = arns.function_name(str(context.get("functionArn", ""))) or "unknown"
             moment = self.clock.moment(at)
             key = f"aws/lambda/async/{name}/{moment:%Y/%m/%d}/{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
-            self.write_object(target.arn, key, payload, json.dumps(payload).encode(), chain, at)
+            data = json.dumps(payload).encode()
+            self.buckets.put(target.arn, key, data, "application/json")
+            self.announce_object(target.arn, key, payload, data, chain, at)
         else:
             self.recorder.external(self.stack.label(target.arn), payload)
 
@@ -123,8 +128,8 @@ class Delivery:
         if not routing.matches:
             self.recorder.drop(origin, f"the event on {bus} matched no enabled rule", at)
 
-    def write_object(self, bucket_arn: str, key: str, body: Any, data: bytes, chain: Chain, at: float) -> None:
-        """An object of a bucket of the stack (``body`` as the report shows it, ``data`` its bytes), and
+    def announce_object(self, bucket_arn: str, key: str, body: Any, data: bytes, chain: Chain, at: float) -> None:
+        """A new object of a bucket of the stack (``body`` as the report shows it, ``data`` its bytes), and
         the notifications its bucket sends for it."""
         bucket = self.stack.buckets[bucket_arn]
         self.recorder.run.buckets.setdefault(self.stack.label(bucket_arn), []).append({"key": key, "body": body})
@@ -194,7 +199,7 @@ class Delivery:
             self.recorder.trace(at, origin, label, f"PutObject {effect.key}")
             body = _loads(effect.body.decode(errors="replace"))
             if effect.bucket_arn in self.stack.buckets:
-                self.write_object(effect.bucket_arn, effect.key, body, effect.body, chain, at)
+                self.announce_object(effect.bucket_arn, effect.key, body, effect.body, chain, at)
             else:
                 self.recorder.external(label, {"key": effect.key, "body": body})
 

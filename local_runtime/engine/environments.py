@@ -1,17 +1,21 @@
 """Execution environments: one per function and version, warm, and the running of one invocation.
 
 An environment is the runtime's executor (``local_runtime.runtimes``: Python, Node.js) over the
-function's unpacked code archive. Running an invocation tells the services who is calling
-(``AwsCalls.running``), starts it at the clock's now, moves the clock past its real duration, holds
-its concurrency lease for that span and records it. What its calls set in motion waits in the
-services' outbox for the caller of ``invoke``.
+function's unpacked code archive; its SDK signs with an access key of its own. Running an invocation
+tells the services who is calling (``AwsCalls.running``, by that key), starts it at the clock's now,
+moves the clock past its real duration, holds its concurrency lease for that span and records it.
+What its calls set in motion waits in the services' outbox for the caller of ``invoke``. A handler's
+synchronous ``Invoke`` runs another function's environment at once (``invoke_from``), inside the
+caller's span of the clock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,13 @@ from local_runtime.chain import Chain
 from local_runtime.engine.clock import Clock
 from local_runtime.engine.leases import Leases
 from local_runtime.engine.report import Recorder
-from local_runtime.errors import EngineError
+from local_runtime.errors import AwsError, EngineError
 from local_runtime.model.records import LATEST, Function, StackModel
 from local_runtime.runtimes import Executor, Invocation, InvocationRequest, archive, executor_for
 from local_runtime.runtimes.base import lambda_variables
 from local_runtime.services.caller import Caller
 from local_runtime.services.calls import AwsCalls
+from local_runtime.services.lambda_api import Answer
 from local_runtime.services.protocols.endpoint import Endpoint
 
 
@@ -57,6 +62,7 @@ class Environments:
         self._executors: dict[tuple[str, str], Executor] = {}
         self._endpoint: Endpoint | None = None
         self._running: tuple[float, float] | None = None  # (virtual, real) start of the running handler
+        self._busy: set[tuple[str, str]] = set()  # the environments running a handler now
 
     def now(self) -> float:
         """Now on the virtual clock: inside a running handler, its start plus the real time it has run."""
@@ -79,14 +85,23 @@ class Environments:
         if len(self.recorder.run.invocations) >= self.max_invocations:
             raise EngineError(f"stopped after {self.max_invocations} invocations: the run does not end")
         version = self.executed_version(function, qualifier)
+        key = (function.path, version)
+        if key in self._busy:
+            raise AwsError(
+                "NotEmulated",
+                f"{function.name} ({version}) is running already, and the local engine keeps one execution "
+                "environment per function and version: a function cannot invoke itself synchronously here",
+                501,
+            )
         executor = self._executor(function, version)
-        started_at = self.clock.now
+        started_at = self.now()  # inside a running handler (a synchronous invoke): its moment
         self.recorder.say(f"{function.path} ({function.name}) attempt {attempt}", started_at)
         self.recorder.trace(started_at, origin, function.path, f"invoke, attempt {attempt}")
         started_real = time.perf_counter()
-        self._running = (started_at, started_real)
+        outer, self._running = self._running, (started_at, started_real)
+        self._busy.add(key)
         try:
-            with self.calls.running(Caller(function, chain, started_at, started_real)):
+            with self.calls.running(Caller(function, chain, started_at, started_real), access_key(*key)):
                 invocation = executor.invoke(
                     InvocationRequest(
                         event=payload,
@@ -103,7 +118,8 @@ class Environments:
                     )
                 )
         finally:
-            self._running = None
+            self._running = outer
+            self._busy.discard(key)
         self.clock.now = started_at + invocation.duration_ms / 1000
         self.latest = max(self.latest, self.clock.now)
         self.leases.hold(function.path, started_at, self.clock.now)
@@ -121,6 +137,23 @@ class Environments:
             }
         )
         return invocation
+
+    def invoke_from(self, caller: Caller, function: Function, qualifier: str | None, payload: Any) -> Answer:
+        """A handler's synchronous ``Invoke`` of ``function``: one attempt now, no destinations; refused
+        as Lambda refuses it when the function's reserved concurrency is taken."""
+        limit = function.reserved_concurrency
+        if limit is not None and self.leases.full(function.path, self.now(), [limit]):
+            raise AwsError("TooManyRequestsException", "Rate Exceeded.", 429)
+        try:
+            invocation = self.invoke(
+                function, qualifier, payload, str(uuid.uuid4()), caller.chain, attempt=1, origin=caller.function.path
+            )
+        except EngineError as failure:
+            raise AwsError("ServiceException", str(failure), 500) from None
+        failed = invocation.error is not None
+        return Answer(
+            invocation.error if failed else invocation.result, failed, self.executed_version(function, qualifier)
+        )
 
     def executed_version(self, function: Function, qualifier: str | None) -> str:
         if qualifier is None or qualifier == LATEST:
@@ -143,6 +176,7 @@ class Environments:
             ),
             **function.environment,
             **self.environment.get(function.path, {}),
+            "AWS_ACCESS_KEY_ID": access_key(function.path, version),
         }
 
     def _executor(self, function: Function, version: str) -> Executor:
@@ -177,3 +211,9 @@ class Environments:
             self._endpoint.close()
             self._endpoint = None
         self._workdir.cleanup()
+
+
+def access_key(path: str, version: str) -> str:
+    """The access key an environment's SDK signs with: Lambda's temporary keys' form (``ASIA`` and 16
+    more), one per function and version, so that the services know which handler is calling."""
+    return "ASIA" + hashlib.sha256(f"{path}:{version}".encode()).hexdigest()[:16].upper()

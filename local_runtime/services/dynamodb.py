@@ -9,6 +9,7 @@ emulator's client.
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal
 from typing import Any
 
@@ -87,7 +88,7 @@ class Tables:
         plain = TypeDeserializer().deserialize
         return {
             table.ref.path: [
-                {k: _number(plain(v)) for k, v in item.items()}
+                {k: _json(plain(v)) for k, v in item.items()}
                 for item in self._client.scan(TableName=table.name)["Items"]
             ]
             for table in self.model.tables.values()
@@ -100,8 +101,17 @@ class Tables:
             self._client = None
 
 
-def _number(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal: as int or float they print as JSON."""
+def _json(value: Any) -> Any:
+    """An attribute as JSON data: numbers (Decimal) as int or float, sets as sorted lists, binary as
+    base64, inside lists and maps too."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted((_json(v) for v in value), key=lambda v: (str(type(v)), v))
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if hasattr(value, "value") and isinstance(value.value, bytes):  # boto3's Binary
+        return base64.b64encode(value.value).decode()
     return value

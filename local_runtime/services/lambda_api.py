@@ -1,28 +1,46 @@
 """Lambda's ``Invoke`` as a handler calls it: its role must allow it, the payload must fit.
 
 AWS's Invoke API reference: ``InvocationType`` ``Event`` queues the event and answers 202 with an
-empty payload; ``DryRun`` checks the caller's permission and runs nothing (204); an asynchronous
-payload over 1,048,576 bytes is refused (``RequestTooLargeException``, 413). ``RequestResponse``
-between functions is not emulated: the engine runs asynchronous wiring.
+empty payload; ``DryRun`` checks the caller's permission and runs nothing (204); ``RequestResponse``
+(the default) runs the function now and answers 200 with its result as ``Payload``, the version it
+ran as ``ExecutedVersion`` and, when the handler failed, ``FunctionError: Unhandled`` with the
+error as the payload. A payload over 1,048,576 bytes (asynchronous) or 6,291,456 bytes
+(synchronous) is refused (``RequestTooLargeException``, 413).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from local_runtime.errors import AwsError
-from local_runtime.limits import MAX_ASYNC_PAYLOAD_BYTES
-from local_runtime.model.records import StackModel
+from local_runtime.limits import MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES
+from local_runtime.model.records import Function, StackModel
 from local_runtime.services.caller import Caller, require
 from local_runtime.services.effects import Invoke
 
 
-def too_large(size: int) -> str:
-    """Lambda's RequestTooLargeException for an asynchronous payload of ``size`` bytes (Invoke API reference)."""
+@dataclass(frozen=True)
+class Answer:
+    """What a synchronous invocation gave back: the handler's result, or its error payload."""
+
+    payload: Any
+    failed: bool
+    version: str
+
+
+# Runs ``function`` (at ``qualifier``) now with ``payload``, called by ``caller``: the engine's.
+Runner = Callable[[Caller, Function, "str | None", Any], Answer]
+
+
+def too_large(size: int, limit: int = MAX_ASYNC_PAYLOAD_BYTES) -> str:
+    """Lambda's RequestTooLargeException for a payload of ``size`` bytes (Invoke API reference)."""
+    kind = "an asynchronous" if limit == MAX_ASYNC_PAYLOAD_BYTES else "a synchronous"
     return (
         f"The request payload exceeded the Invoke request body JSON input quota: {size} bytes, "
-        f"over {MAX_ASYNC_PAYLOAD_BYTES} for an asynchronous invocation"
+        f"over {limit} for {kind} invocation"
     )
 
 
@@ -35,8 +53,11 @@ def payload_bytes(payload: Any) -> bytes:
     return bytes(payload or b"")
 
 
-def invoke(model: StackModel, caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], list[Invoke]]:
-    """The response to ``Invoke`` (``StatusCode``, ``Payload`` bytes), or AwsError as AWS answers."""
+def invoke(
+    model: StackModel, caller: Caller, params: dict[str, Any], run: Runner | None = None
+) -> tuple[dict[str, Any], list[Invoke]]:
+    """The response to ``Invoke`` (``StatusCode``, ``Payload`` bytes), or AwsError as AWS answers.
+    ``run`` runs a ``RequestResponse`` invocation (without it, one is refused as not emulated)."""
     name = str(params.get("FunctionName", ""))
     function, named_qualifier = model.function_at(name)
     qualifier = params.get("Qualifier") or named_qualifier
@@ -47,19 +68,21 @@ def invoke(model: StackModel, caller: Caller, params: dict[str, Any]) -> tuple[d
     invocation_type = params.get("InvocationType", "RequestResponse")
     if invocation_type == "DryRun":
         return {"StatusCode": 204, "Payload": b""}, []
-    if invocation_type != "Event":
-        raise AwsError(
-            "InvalidParameterValueException",
-            "the local engine runs InvocationType='Event' (and DryRun); a synchronous "
-            "RequestResponse call between functions is not emulated",
-            400,
-        )
     raw = payload_bytes(params.get("Payload"))
-    if len(raw) > MAX_ASYNC_PAYLOAD_BYTES:
-        raise AwsError("RequestTooLargeException", too_large(len(raw)), 413)
+    limit = MAX_ASYNC_PAYLOAD_BYTES if invocation_type == "Event" else MAX_SYNC_PAYLOAD_BYTES
+    if len(raw) > limit:
+        raise AwsError("RequestTooLargeException", too_large(len(raw), limit), 413)
     try:
         payload = json.loads(raw.decode() or "null")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise AwsError("InvalidRequestContentException", "Could not parse request body into json", 400) from None
-    effect = Invoke(caller.function.path, caller.chain, caller.now(), function, qualifier, payload, target)
-    return {"StatusCode": 202, "Payload": b""}, [effect]
+    if invocation_type == "Event":
+        effect = Invoke(caller.function.path, caller.chain, caller.now(), function, qualifier, payload, target)
+        return {"StatusCode": 202, "Payload": b""}, [effect]
+    if run is None:
+        raise AwsError("NotEmulated", "lambda.Invoke (RequestResponse) is not emulated here", 501)
+    answer = run(caller, function, qualifier, payload)
+    response = {"StatusCode": 200, "ExecutedVersion": answer.version, "Payload": json.dumps(answer.payload).encode()}
+    if answer.failed:
+        response["FunctionError"] = "Unhandled"
+    return response, []

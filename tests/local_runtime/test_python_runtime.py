@@ -29,7 +29,7 @@ class Calls:
     def __init__(self):
         self.received = []
 
-    def call(self, service, operation, params):
+    def call(self, service, operation, params, access_key=""):
         self.received.append((service, operation, params))
         if (service, operation) == ("sqs", "SendMessage"):
             return {"MessageId": "m-1", "MD5OfMessageBody": "x"}

@@ -25,14 +25,15 @@ class Request:
 
     @classmethod
     def read(cls, method: str, target: str, headers: dict[str, str], body: bytes) -> Request:
+        """The request as sent; a body in ``aws-chunked`` encoding (an SDK streaming to an HTTPS host,
+        with its checksum in a trailer) read back into its bytes."""
         url = urlsplit(target)
-        return cls(
-            method,
-            url.path,
-            parse_qs(url.query, keep_blank_values=True),
-            {k.lower(): v for k, v in headers.items()},
-            body,
-        )
+        named = {k.lower(): v for k, v in headers.items()}
+        if "aws-chunked" in named.get("content-encoding", "") or named.get("x-amz-content-sha256", "").startswith(
+            "STREAMING-"
+        ):
+            body = unchunked(body)
+        return cls(method, url.path, parse_qs(url.query, keep_blank_values=True), named, body)
 
     @property
     def host(self) -> str:
@@ -41,6 +42,22 @@ class Request:
 
 
 Response = tuple[int, dict[str, str], bytes]
+
+
+def unchunked(body: bytes) -> bytes:
+    """The data of an ``aws-chunked`` body: ``<hex size>[;chunk-signature=...]\\r\\n<data>\\r\\n``
+    chunks up to one of size 0, then trailers (SigV4's "Signature calculations for streaming uploads")."""
+    data, at = bytearray(), 0
+    while at < len(body):
+        line_end = body.find(b"\r\n", at)
+        if line_end < 0:
+            break
+        size = int(body[at:line_end].split(b";", 1)[0] or b"0", 16)
+        if size == 0:
+            break
+        data += body[line_end + 2 : line_end + 2 + size]
+        at = line_end + 2 + size + 2
+    return bytes(data)
 
 
 @functools.cache

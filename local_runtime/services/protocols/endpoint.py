@@ -4,10 +4,11 @@ request for an AWS host here too).
 A request is read in its service's own wire protocol into ``(service, operation, params)``, answered
 by the services (``local_runtime.services.calls``) as the function whose handler is running, and
 written back in that protocol: one set of services and permission checks for every runtime and SDK.
-The service is the one the request is signed for (SigV4's credential scope
-``<date>/<region>/<service>/aws4_request``; the signature itself is not checked: the engine's own
-handlers are the only callers), and its protocol the one botocore's service model names. A service
-or operation the engine does not answer is refused with ``NotEmulated`` naming it, never passed on.
+The service is the one the request is signed for (SigV4's credential
+``<access key>/<date>/<region>/<service>/aws4_request``; the access key tells the calling
+environment; the signature itself is not checked: the engine's own handlers are the only callers),
+and its protocol the one botocore's service model names. A service or operation the engine does
+not answer is refused with ``NotEmulated`` naming it, never passed on.
 
 Listens on 127.0.0.1 only, on a port of its own, while the engine lives.
 """
@@ -22,7 +23,7 @@ from local_runtime.errors import AwsError
 from local_runtime.services.calls import Calls
 from local_runtime.services.protocols import Request, Response, json_protocol, query, rest, service_model
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/]*)/\d{8}/[^/]+/([^/]+)/aws4_request")
 PROTOCOLS: dict[str, Any] = {"json": json_protocol, "query": query, "rest-json": rest, "rest-xml": rest}
 # The services the engine answers, by the name their requests are signed with.
 SERVICES = ("lambda", "sqs", "sns", "s3", "events", "dynamodb")
@@ -57,7 +58,7 @@ class Endpoint:
 
     def answer(self, request: Request) -> Response:
         scope = _SCOPE.search(request.headers.get("authorization", ""))
-        service = scope.group(1) if scope else ""
+        access_key, service = scope.groups() if scope else ("", "")
         if service not in SERVICES:
             failure = AwsError(
                 "NotEmulated",
@@ -70,7 +71,7 @@ class Endpoint:
         protocol = PROTOCOLS[model.protocol]
         try:
             operation, params = protocol.parse(model, request)
-            response = self.calls.call(service, operation, params)
+            response = self.calls.call(service, operation, params, access_key)
         except AwsError as failure:
             return protocol.error(model, failure)
         return protocol.serialize(model, operation, response)

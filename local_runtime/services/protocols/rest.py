@@ -46,11 +46,14 @@ def _template(uri: str) -> tuple[re.Pattern[str], dict[str, str], int]:
 
 
 def _path(model: Any, request: Request) -> str:
-    if model.metadata.get("signingName") == "s3":
-        match = _S3_HOST.match(request.host)
-        if match:
-            return f"/{match.group('bucket')}{request.path if request.path != '/' else ''}"
-    return request.path
+    """The request's path, path-style for S3: a bucket named by the host (virtual-hosted style) put
+    first, and a bucket's own path without the trailing slash the SDK for JavaScript sends
+    (``/bucket/?list-type=2``): an object's key is never empty."""
+    if model.service_name != "s3":
+        return request.path
+    match = _S3_HOST.match(request.host)
+    path = f"/{match.group('bucket')}{request.path}" if match else request.path
+    return path[:-1] if path.count("/") == 2 and path.endswith("/") else path
 
 
 def parse(model: Any, request: Request) -> tuple[str, dict[str, Any]]:
@@ -151,7 +154,7 @@ def serialize(model: Any, operation_name: str, response: dict[str, Any]) -> Resp
         if location == "statusCode":
             status = int(response[name])
         elif location == "header":
-            headers[wire.lower()] = to_text(member, response[name])
+            headers[wire.lower()] = to_text(member, response[name], timestamps="rfc822")
         elif location == "headers":
             headers.update({f"{wire.lower()}{k}": str(v) for k, v in response[name].items()})
         elif location is None and name != payload:

@@ -24,16 +24,21 @@ def from_text(shape: Any, text: str) -> Any:
     return text
 
 
-def to_text(shape: Any, value: Any) -> str:
-    """A scalar of ``shape`` as text (an XML element's, a header's)."""
+def to_text(shape: Any, value: Any, *, timestamps: str = "iso8601") -> str:
+    """A scalar of ``shape`` as text (an XML element's; a header's, whose timestamps are ``rfc822``
+    unless the shape says otherwise, as the REST protocols define them)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode()
     if isinstance(value, datetime.datetime):
-        if shape is not None and shape.serialization.get("timestampFormat") == "rfc822":
-            return value.strftime("%a, %d %b %Y %H:%M:%S GMT")
-        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        moment = value.astimezone(datetime.UTC)
+        written = shape.serialization.get("timestampFormat") if shape is not None else None
+        if (written or timestamps) == "rfc822":
+            return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        if written == "unixTimestamp":
+            return str(int(moment.timestamp()))
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     return str(value)
 
 

@@ -10,7 +10,8 @@
   role may not poll (Orphan);
 - ``loops``: a function looping through a queue, a topic, a bucket (Lambda stops them), one allowed
   to loop (up to its own 20 hops) and one looping through EventBridge (Lambda cannot see it);
-- ``sdk``: a handler sending with boto3 to a queue, a topic, the event bus and a bucket.
+- ``sdk``: handlers calling with their SDK (boto3 and the SDK for JavaScript v3) a queue, a topic, an
+  event bus, a bucket (put, get, list), a table and a function.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_event_bus import CloudwatchEventBus
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.lambda_event_source_mapping import (
@@ -73,10 +75,19 @@ class _Stack:
         account = DataAwsCallerIdentity(self.stack, "Account").account_id
         self.default_bus = f"arn:aws:events:eu-west-1:{account}:event-bus/default"
 
-    def grant(self, actions: str | list[str], resource: str) -> None:
+    def grant(self, actions: str | list[str], resource: str | list[str]) -> None:
         self.grants.append({"Effect": "Allow", "Action": actions, "Resource": resource})
 
-    def function(self, id: str, handler: str = "worker", role: IamRole | None = None, **options: Any) -> LambdaFunction:
+    def function(
+        self,
+        id: str,
+        handler: str = "worker",
+        role: IamRole | None = None,
+        *,
+        runtime: str = "python3.12",
+        handler_name: str = "index.handler",
+        **options: Any,
+    ) -> LambdaFunction:
         if handler not in self.codes:
             self.codes[handler] = TerraformAsset(
                 self.stack, f"Code-{handler}", path=str(HANDLERS / handler), type=AssetType.ARCHIVE
@@ -90,8 +101,8 @@ class _Stack:
             id,
             function_name=f"{self.name}-{id}",
             role=(role or self.role).arn,
-            handler="index.handler",
-            runtime="python3.12",
+            handler=handler_name,
+            runtime=runtime,
             filename=code.path,
             source_code_hash=code.asset_hash,
             **options,
@@ -381,15 +392,35 @@ def sdk(app: App) -> None:
     s.grant("sqs:SendMessage", inbox.arn)
     s.grant("sns:Publish", topic.arn)
     s.grant("events:PutEvents", bus.arn)
-    s.grant("s3:PutObject", f"{bucket.arn}/*")
+    s.grant(["s3:PutObject", "s3:GetObject"], f"{bucket.arn}/*")
+    s.grant("s3:ListBucket", bucket.arn)
+    table = DynamodbTable(
+        s.stack,
+        "Table",
+        name="sdk-table",
+        billing_mode="PAY_PER_REQUEST",
+        hash_key="id",
+        attribute=[DynamodbTableAttribute(name="id", type="S")],
+    )
+    s.grant(["dynamodb:PutItem", "dynamodb:GetItem"], table.arn)
+    target = s.function("Target", handler="summer")
     variables = {
         "QUEUE_URL": inbox.url,
         "TOPIC_ARN": topic.arn,
         "BUS": bus.name,
         "BUCKET": bucket.bucket,
-        "TARGET": "none",
+        "TABLE": table.name,
+        "TARGET": target.function_name,
     }
-    s.function("Prober", handler="prober", environment=LambdaFunctionEnvironment(variables=variables))
+    prober = s.function("Prober", handler="prober", environment=LambdaFunctionEnvironment(variables=variables))
+    s.grant("lambda:InvokeFunction", [target.arn, prober.arn])  # the prober may invoke itself too
+    s.function(
+        "NodeProber",
+        handler="node_prober",
+        runtime="nodejs20.x",
+        handler_name="index.handler",
+        environment=LambdaFunctionEnvironment(variables=variables),
+    )
     other = IamRole(s.stack, "NoGrants", name="sdk-no-grants", assume_role_policy=Fn.jsonencode(TRUST))
     s.function("Unprivileged", handler="prober", role=other, environment=LambdaFunctionEnvironment(variables=variables))
     s.done()

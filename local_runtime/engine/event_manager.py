@@ -90,7 +90,7 @@ class EventManager:
             self.recorder.throttle(
                 function.path, now, "reserved concurrency 0: Lambda sends the event on without running it"
             )
-            return self.conclude(event, config, "RetriesExhausted", None, event.chain, 0, RATE_EXCEEDED)
+            return self.conclude(event, config, "ZeroReservedConcurrency", None, event.chain, 0, RATE_EXCEEDED)
         if limit is not None and self.leases.full(function.path, now, [limit]):
             delay = min(THROTTLE_MAX_S, THROTTLE_FIRST_S * 2**event.throttles)
             event.throttles += 1
@@ -114,6 +114,14 @@ class EventManager:
             return self.conclude(event, config, "Success", invocation, chain, event.attempt)
         if event.attempt <= retries:
             delay = RETRY_DELAYS_S[min(event.attempt, len(RETRY_DELAYS_S)) - 1]
+            if self.clock.now + delay - event.enqueued_at > max_age:
+                # AWS's recordings: with a maximum age of 60 s the first retry (due after 60 s) never
+                # runs, the record counts 1 attempt; with 90 s, 2 (dest_sqs_event_age_exceeded)
+                self.recorder.say(
+                    f"{function.path}: attempt {event.attempt} failed ({invocation.error_type}); the retry "
+                    f"due in {delay} s would find the event over {max_age} s old"
+                )
+                return self.conclude(event, config, "EventAgeExceeded", invocation, chain, event.attempt)
             self.recorder.say(
                 f"{function.path}: attempt {event.attempt} failed ({invocation.error_type}); retry in {delay} s"
             )
@@ -175,9 +183,10 @@ class EventManager:
         return record
 
     def bus_event(
-        self, source: Function, qualifier: str | None, condition: str, record: dict[str, Any]
+        self, source: Function, qualifier: str | None, condition: str, bus: str, record: dict[str, Any]
     ) -> dict[str, Any]:
-        """The event Lambda puts on a bus destination, the record as its detail."""
+        """The event Lambda puts on a bus destination, the record as its detail; its ``resources`` the bus
+        and the function version (AWS's recording: dest_eventbridge_success)."""
         outcome = "Success" if condition == "Success" else "Failure"
         return {
             "version": "0",
@@ -187,7 +196,7 @@ class EventManager:
             "account": self.stack.account,
             "time": self.clock.seconds_timestamp(self.clock.now),
             "region": self.stack.region,
-            "resources": [f"{source.arn}:{qualifier or LATEST}"],
+            "resources": [bus, f"{source.arn}:{qualifier or LATEST}"],
             "detail": record,
         }
 
@@ -201,7 +210,11 @@ class EventManager:
         chain: Chain,
     ) -> None:
         now = self.clock.now
-        payload = self.bus_event(source, qualifier, condition, record) if destination.kind == "eventbridge" else record
+        payload = (
+            self.bus_event(source, qualifier, condition, destination.arn, record)
+            if destination.kind == "eventbridge"
+            else record
+        )
         reason = iam.refusal(source.role, destination.requirements)
         limit = DESTINATION_MAX_BYTES.get(destination.kind)
         size = len(json.dumps(payload).encode())

@@ -79,10 +79,12 @@ def test_reserved_concurrency_zero_runs_nothing_and_sends_the_event_on_without_r
     assert result.invocations == []
     assert [(t["function"], t["time"]) for t in result.throttles] == [("Paused", 0.0)]
     assert "reserved concurrency 0" in result.throttles[0]["reason"]
+    # (the record as AWS recorded it: ZeroReservedConcurrency, no attempt, no response)
     (record,) = result.queues["Failures"]
-    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["condition"] == "ZeroReservedConcurrency"
     assert record["requestContext"]["approximateInvokeCount"] == 0
-    assert record["requestPayload"] == {"n": 1} and "responsePayload" not in record
+    assert record["requestPayload"] == {"n": 1}
+    assert "responseContext" not in record and "responsePayload" not in record
     (dead,) = result.queue_messages["Dead"]
     assert json.loads(dead["body"]) == {"n": 1}
     assert dead["messageAttributes"]["ErrorCode"]["StringValue"] == "429"

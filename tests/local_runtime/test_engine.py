@@ -182,7 +182,7 @@ def test_an_event_older_than_the_maximum_age_is_discarded_before_its_retry(stack
         only_resource(document, "aws_lambda_function_event_invoke_config")["maximum_event_age_in_seconds"] = 60
 
     result, _ = run(edited(stacks["sqs-destination"], max_age_60), "First", {"numbers": []})
-    # THEN the retry due after 60 s finds the event too old: one attempt, EventAgeExceeded
+    # THEN the retry due after 60 s would find the event too old: one attempt, EventAgeExceeded at once
     assert attempts(result) == [("First", 1, "error", "ValueError")]
     assert result.dropped == [
         {
@@ -190,6 +190,18 @@ def test_an_event_older_than_the_maximum_age_is_discarded_before_its_retry(stack
             "reason": "EventAgeExceeded after 1 attempt(s) and no on-failure destination: Lambda discards the event",
         }
     ]
+    assert result.virtual_seconds < 1
+
+
+def test_an_event_whose_second_retry_would_be_too_old_gets_two_attempts(stacks):
+    # GIVEN events may be at most 90 s old WHEN First fails (retries due after 60 s, then 120 s more)
+    def max_age_90(document):
+        only_resource(document, "aws_lambda_function_event_invoke_config")["maximum_event_age_in_seconds"] = 90
+
+    result, _ = run(edited(stacks["sqs-destination"], max_age_90), "First", {"numbers": []})
+    # THEN as AWS recorded it: the first retry runs, the second would be too old: EventAgeExceeded after 2
+    assert attempts(result) == [("First", 1, "error", "ValueError"), ("First", 2, "error", "ValueError")]
+    assert result.dropped[0]["reason"].startswith("EventAgeExceeded after 2 attempt(s)")
 
 
 # --- response-only -----------------------------------------------------------------------------------
@@ -207,7 +219,7 @@ def test_response_only_success_reaches_second_with_only_the_response_payload(sta
     )
     event = bus["payload"]
     assert (event["source"], event["detail-type"]) == ("lambda", "Lambda Function Invocation Result - Success")
-    assert event["resources"] == [f"{arn('response-only', 'First')}:$LATEST"]
+    assert event["resources"] == [DEFAULT_BUS, f"{arn('response-only', 'First')}:$LATEST"]
     assert event["detail"]["requestContext"]["condition"] == "Success" and set(event["detail"]) == RECORD_KEYS
     # ... the rule matches it and its target receives $.detail.responsePayload
     payload = {"count": 2, "sum": 6, "mean": 3.0, "min": 2, "max": 4}

@@ -145,7 +145,8 @@ class Pollers:
         for message in batch:
             chain = chain.joined(message.chain)
         epoch_ms = int(clock.epoch.timestamp() * 1000)
-        payload = {"Records": [m.record(queue, self.stack.region, epoch_ms) for m in batch]}
+        window = mapping.batching_window
+        payload = {"Records": [m.record(queue, self.stack.region, epoch_ms, window_s=window) for m in batch]}
         request_id = str(uuid.uuid4())
         stop = stopper(function, chain, request_id, self.recorder)
         if stop == "engine":

@@ -162,6 +162,7 @@ def subscription(doc: Document, node: Node, targets: Targets) -> Subscription:
         endpoint=endpoint,
         raw_message_delivery=raw is True or raw == "true",
         filter_policy=doc.json_argument(filter_policy, RESOLVED, context) if filter_policy else None,
+        filter_scope=str(doc.resolved(node.get("filter_policy_scope") or "MessageAttributes", context)),
     )
 
 

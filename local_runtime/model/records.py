@@ -230,6 +230,7 @@ class Subscription:
     endpoint: Target
     raw_message_delivery: bool
     filter_policy: Any
+    filter_scope: str = "MessageAttributes"  # or MessageBody (filter_policy_scope)
 
 
 @dataclass(frozen=True)

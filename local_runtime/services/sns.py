@@ -4,7 +4,8 @@
 (``AuthorizationError`` otherwise); a message over 256 KiB is refused (``InvalidParameter``).
 
 Fan-out ("Amazon SNS message filtering", "Amazon SNS raw message delivery", "Fanout to Lambda
-functions"): each subscription whose filter policy (on the message attributes) passes gets the
+functions"): each subscription whose filter policy (on the message attributes, or on its JSON body
+with ``filter_policy_scope`` ``MessageBody``) passes gets the
 notification: a Lambda endpoint as an event of one record (``EventSource: aws:sns``), a queue as
 the notification's JSON, or the bare message with raw delivery. The endpoint must let
 ``sns.amazonaws.com`` send from the topic (a Lambda permission, a queue policy).
@@ -12,6 +13,8 @@ the notification's JSON, or the bare message with raw delivery. The endpoint mus
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -68,18 +71,19 @@ def fan_out(
 ) -> list[Fanout] | None:
     """What each subscription of the topic receives; None for a topic without subscriptions (it keeps
     the message)."""
-    sns_attributes = {
-        name: {"Type": value.get("DataType", "String"), "Value": value.get("StringValue")}
-        for name, value in attributes.items()
-    }
+    sns_attributes = {name: _attribute(value) for name, value in attributes.items()}
     subscriptions = [s for s in model.subscriptions if s.topic_arn == topic_arn]
     if not subscriptions:
         return None
     fanned = []
     for subscription in subscriptions:
-        if subscription.filter_policy is not None and not passes_filter(subscription.filter_policy, sns_attributes):
+        verdict = passes(subscription, text, sns_attributes)
+        if verdict is not True:
+            if verdict:  # a policy the engine cannot evaluate: said, never taken as a match
+                fanned.append(Fanout(subscription, None, f"its filter policy uses {verdict}: not evaluated"))
             continue
-        envelope = notification(topic_arn, text, message_id, sns_attributes, subject, timestamp)
+        subscription_arn = f"{topic_arn}:{uuid.uuid5(uuid.NAMESPACE_URL, f'{topic_arn}/{subscription.ref.path}')}"
+        message = Message(topic_arn, subscription_arn, text, message_id, sns_attributes, subject, timestamp)
         payload: Any
         if subscription.protocol == "lambda":
             payload = {
@@ -87,44 +91,102 @@ def fan_out(
                     {
                         "EventSource": "aws:sns",
                         "EventVersion": "1.0",
-                        "EventSubscriptionArn": f"{topic_arn}:{uuid.uuid4()}",
-                        "Sns": envelope,
+                        "EventSubscriptionArn": subscription_arn,
+                        "Sns": message.lambda_record(),
                     }
                 ]
             }
-        elif subscription.protocol == "sqs":
-            payload = text if subscription.raw_message_delivery else envelope
+        elif subscription.protocol == "sqs" and subscription.raw_message_delivery:
+            payload = text
         else:
-            payload = envelope
+            payload = message.envelope()
         refusal = service_refusal(model, subscription.endpoint, "sns.amazonaws.com", topic_arn, model.label(topic_arn))
         fanned.append(Fanout(subscription, payload, refusal))
     return fanned
 
 
-def notification(
-    topic_arn: str, text: str, message_id: str, attributes: Mapping[str, Any], subject: Any, timestamp: str
-) -> dict[str, Any]:
-    return {
-        "Type": "Notification",
-        "MessageId": message_id,
-        "TopicArn": topic_arn,
-        "Subject": subject,
-        "Message": text,
-        "Timestamp": timestamp,
-        "MessageAttributes": dict(attributes),
-    }
+@dataclass(frozen=True)
+class Message:
+    """One notification of a topic to one subscription, in the two shapes AWS recorded (LocalStack's
+    tests/aws/services/sns/test_sns.snapshot.json, commit 8b9a79f0): the JSON a queue (or any endpoint
+    but Lambda) receives, and the ``Sns`` object of a Lambda event. They differ: ``SigningCertURL`` and
+    ``UnsubscribeURL`` against ``SigningCertUrl`` and ``UnsubscribeUrl``; without a subject, no
+    ``Subject`` key against ``"Subject": null``; without attributes, no ``MessageAttributes`` against
+    ``{}``. The signature has SignatureVersion 1's form (base64 of 256 bytes) but signs nothing: no
+    local certificate verifies it."""
+
+    topic_arn: str
+    subscription_arn: str
+    text: str
+    message_id: str
+    attributes: Mapping[str, Any]
+    subject: Any
+    timestamp: str
+
+    def _fields(self, cert_key: str, unsubscribe_key: str) -> dict[str, Any]:
+        region = self.topic_arn.split(":")[3]
+        host = f"https://sns.{region}.amazonaws.com"
+        digest = hashlib.sha256(f"{self.message_id}\n{self.text}\n{self.timestamp}".encode()).digest()
+        return {
+            "Timestamp": self.timestamp,
+            "SignatureVersion": "1",
+            "Signature": base64.b64encode(digest * 8).decode(),
+            cert_key: f"{host}/SimpleNotificationService-{hashlib.md5(region.encode()).hexdigest()}.pem",  # noqa: S324
+            unsubscribe_key: f"{host}/?Action=Unsubscribe&SubscriptionArn={self.subscription_arn}",
+        }
+
+    def envelope(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"Type": "Notification", "MessageId": self.message_id, "TopicArn": self.topic_arn}
+        if self.subject is not None:
+            body["Subject"] = self.subject
+        body["Message"] = self.text
+        body.update(self._fields("SigningCertURL", "UnsubscribeURL"))
+        if self.attributes:
+            body["MessageAttributes"] = dict(self.attributes)
+        return body
+
+    def lambda_record(self) -> dict[str, Any]:
+        return {
+            "Type": "Notification",
+            "MessageId": self.message_id,
+            "TopicArn": self.topic_arn,
+            "Subject": self.subject,
+            "Message": self.text,
+            **self._fields("SigningCertUrl", "UnsubscribeUrl"),
+            "MessageAttributes": dict(self.attributes),
+        }
 
 
-def passes_filter(policy: Any, attributes: Mapping[str, Any]) -> bool:
-    """An SNS filter policy (on message attributes) against a message's attributes."""
-    values = {
-        name: _loads(str(value.get("Value"))) if value.get("Type") == "Number" else value.get("Value")
-        for name, value in attributes.items()
-    }
+def _attribute(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A message attribute as SNS notifications carry it: ``Type`` and ``Value`` (binary as base64)."""
+    kind = str(value.get("DataType", "String"))
+    if kind.startswith("Binary"):
+        data = value.get("BinaryValue", b"")
+        data = base64.b64decode(data) if isinstance(data, str) else bytes(data)
+        return {"Type": kind, "Value": base64.b64encode(data).decode()}
+    return {"Type": kind, "Value": value.get("StringValue")}
+
+
+def passes(subscription: Subscription, text: str, attributes: Mapping[str, Any]) -> bool | str:
+    """Whether the subscription's filter policy takes the message ("Amazon SNS message filtering"): on
+    its attributes (the default scope) or on its body, which must then be a JSON object; no policy
+    takes every message. A policy the engine cannot evaluate gives what it uses, as text."""
+    policy = subscription.filter_policy
+    if policy is None:
+        return True
+    if subscription.filter_scope == "MessageBody":
+        values = _loads(text)
+        if not isinstance(values, dict):
+            return False
+    else:
+        values = {
+            name: _loads(str(value.get("Value"))) if value.get("Type") in ("Number", "String.Array") else value["Value"]
+            for name, value in attributes.items()
+        }
     try:
         return isinstance(policy, dict) and matches(policy, values)
-    except UnsupportedPattern:
-        return False
+    except UnsupportedPattern as error:
+        return str(error)
 
 
 def _loads(text: str) -> Any:

@@ -16,8 +16,10 @@ engine applies the call's effect.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,9 +46,12 @@ class Message:
     first_received_at: float | None = None
     chain: Chain = field(default_factory=Chain)
 
-    def record(self, queue: Queue, region: str, epoch_ms: int) -> dict[str, Any]:
-        """The message as an SQS event record for a Lambda consumer."""
-        return {
+    def record(self, queue: Queue, region: str, epoch_ms: int, *, window_s: int = 0) -> dict[str, Any]:
+        """The message as an SQS event record for a Lambda consumer, keys in AWS's order (LocalStack's
+        tests/aws/services/lambda_/event_source_mapping/test_lambda_integration_sqs.snapshot.json,
+        commit 8b9a79f0). Without attributes, AWS's recordings leave ``md5OfMessageAttributes`` out
+        when the mapping has no batching window and give it as null when it has one."""
+        record: dict[str, Any] = {
             "messageId": self.message_id,
             "receiptHandle": self.receipt_handle,
             "body": self.body,
@@ -56,20 +61,14 @@ class Message:
                 "SenderId": "AIDAEXAMPLELOCAL",
                 "ApproximateFirstReceiveTimestamp": str(epoch_ms + int((self.first_received_at or 0) * 1000)),
             },
-            "messageAttributes": {
-                name: {
-                    "stringValue": value.get("StringValue"),
-                    "stringListValues": [],
-                    "binaryListValues": [],
-                    "dataType": value.get("DataType", "String"),
-                }
-                for name, value in self.message_attributes.items()
-            },
-            "md5OfBody": hashlib.md5(self.body.encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
-            "eventSource": "aws:sqs",
-            "eventSourceARN": queue.arn,
-            "awsRegion": region,
+            "messageAttributes": {name: _record_attribute(value) for name, value in self.message_attributes.items()},
         }
+        digest = attributes_md5(self.message_attributes)
+        if digest is not None or window_s > 0:
+            record["md5OfMessageAttributes"] = digest
+        record["md5OfBody"] = hashlib.md5(self.body.encode()).hexdigest()  # noqa: S324 - SQS's own checksum
+        record.update({"eventSource": "aws:sqs", "eventSourceARN": queue.arn, "awsRegion": region})
+        return record
 
     def report(self) -> dict[str, Any]:
         return {
@@ -78,6 +77,37 @@ class Message:
             "messageAttributes": dict(self.message_attributes),
             "receiveCount": self.receive_count,
         }
+
+
+def _binary(value: Any) -> bytes:
+    return base64.b64decode(value) if isinstance(value, str) else bytes(value or b"")
+
+
+def _record_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A message attribute as a Lambda record carries it (lower-camel keys, empty lists included)."""
+    kind = str(value.get("DataType", "String"))
+    if kind.startswith("Binary"):
+        first: dict[str, Any] = {"binaryValue": base64.b64encode(_binary(value.get("BinaryValue"))).decode()}
+    else:
+        first = {"stringValue": value.get("StringValue")}
+    return {**first, "stringListValues": [], "binaryListValues": [], "dataType": kind}
+
+
+def attributes_md5(attributes: Mapping[str, Any]) -> str | None:
+    """SQS's MD5 of message attributes ("Calculating the MD5 message digest for message attributes"):
+    for each attribute by name, its name, data type, transport type (1 string, 2 binary) and value,
+    each string or value preceded by its length as 4 big-endian bytes. None without attributes."""
+    if not attributes:
+        return None
+    digest = hashlib.md5()  # noqa: S324 - SQS's own checksum
+    for name in sorted(attributes):
+        value, kind = attributes[name], str(attributes[name].get("DataType", "String"))
+        binary = kind.startswith("Binary")
+        data = _binary(value.get("BinaryValue")) if binary else str(value.get("StringValue", "")).encode()
+        for part in (name.encode(), kind.encode()):
+            digest.update(struct.pack(">I", len(part)) + part)
+        digest.update(bytes([2 if binary else 1]) + struct.pack(">I", len(data)) + data)
+    return digest.hexdigest()
 
 
 class Queues:
@@ -205,6 +235,9 @@ def send_message(
             )
         )
         result = {"MessageId": message_id, "MD5OfMessageBody": hashlib.md5(body.encode()).hexdigest()}  # noqa: S324
+        attributes_digest = attributes_md5(entry.get("MessageAttributes") or {})
+        if attributes_digest is not None:
+            result["MD5OfMessageAttributes"] = attributes_digest
         successful.append({"Id": entry.get("Id"), **result})
     if operation == "SendMessageBatch":
         return {"Successful": successful, "Failed": failed}, effects

@@ -5,6 +5,8 @@ The stacks are ``tests/corpus/provider_classes/async_world.py`` (the AWS provide
 AWS behaviour it checks; the pages are listed in docs/local-runtime.md ("What the engine follows").
 """
 
+import base64
+import hashlib
 import json
 import re
 
@@ -12,12 +14,13 @@ import pytest
 
 from local_runtime.engine import Engine, environments
 from local_runtime.errors import EngineError
-from local_runtime.limits import UNTRACKED_LOOP_BOUND
+from local_runtime.limits import MAX_ASYNC_PAYLOAD_BYTES, UNTRACKED_LOOP_BOUND
 from local_runtime.model import load_stack, stack_file
 from tests.support import UUID4
 
 ARN = "arn:aws:lambda:eu-west-1:123456789012:function"
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +116,11 @@ def test_a_throttled_event_keeps_all_its_retries_for_function_errors(stacks, slo
     result = run(stacks["throttling"], "Single", {"mode": "fail", "n": 1}, {"mode": "fail", "n": 2})
     # THEN the throttled one still gets three attempts (throttles do not count against the retries)
     second = [i for i in result.invocations if i["request_id"] != result.invocations[0]["request_id"]]
-    # (each retry 60 s, then 120 s, after the 0.5 s attempt before it ended; the handler's own run adds ms)
+    # (at 1 s, when the throttle's backoff ends; then each retry 60 s, then 120 s, after the attempt
+    # before it ended: its 0.5 s plus the handler's own run, however long a loaded machine makes that)
     assert [i["attempt"] for i in second] == [1, 2, 3]
-    assert [i["time"] for i in second] == pytest.approx([1.0, 61.5, 182.0], abs=0.05)
+    ends = [i["time"] + i["duration_ms"] / 1000 for i in second]
+    assert [i["time"] for i in second] == pytest.approx([1.0, ends[0] + 60, ends[1] + 120], abs=0.002)
     assert throttle_times(result, "Single") == [0.0]
     assert sorted(r["requestPayload"]["n"] for r in result.queues["Failures"]) == [1, 2]
     assert {r["requestContext"]["approximateInvokeCount"] for r in result.queues["Failures"]} == {3}
@@ -198,6 +203,19 @@ def test_a_handlers_invoke_over_1_mib_raises_request_too_large(stacks):
     (invocation,) = result.invocations
     assert invocation["result"]["error"] == "RequestTooLargeException"
     assert "over 1048576 for an asynchronous invocation" in invocation["result"]["message"]
+
+
+def test_a_payload_of_exactly_1_mib_is_accepted_from_the_engine_and_from_a_handler(stacks):
+    # GIVEN payloads of 1,048,576 bytes, the limit itself
+    pad = MAX_ASYNC_PAYLOAD_BYTES - len(json.dumps({"mode": "ok", "pad": ""}))
+    with Engine(stacks["limits"]) as engine:
+        # WHEN one is queued from outside and Prober sends the other with its SDK
+        engine.queue_event("Target", {"mode": "ok", "pad": "x" * pad})
+        engine.queue_event("Prober", {"call": "Event", "size": pad})
+        result = engine.drain()
+    # THEN both are taken: Prober's call answers 202 and Target runs twice
+    assert [i["result"] for i in result.invocations if i["function"] == "Prober"] == [{"status": 202, "payload": ""}]
+    assert len(times(result, "Target")) == 2
 
 
 def test_a_record_over_snss_256_kib_is_dropped_but_a_queue_takes_it(stacks):
@@ -303,7 +321,9 @@ def test_messages_that_fail_a_mappings_filter_are_deleted_unseen(stacks):
 def test_a_message_to_a_queue_the_stack_does_not_have_is_refused(stacks):
     with Engine(stacks["consumers"]) as engine, pytest.raises(EngineError) as error:
         engine.send_message("Elsewhere", "{}")
-    assert str(error.value).startswith("no queue 'Elsewhere' in stack consumers; its queues: Batched, Filtered, ")
+    assert str(error.value).startswith(
+        "no queue 'Elsewhere' in stack consumers; its queues: Batched, Delayed, Filtered, "
+    )
 
 
 def test_a_disabled_mapping_leaves_the_messages_in_the_queue(stacks):
@@ -321,6 +341,119 @@ def test_a_mapping_whose_role_may_not_poll_is_reported_broken_and_consumes_nothi
         "event source mapping OrphanMapping is broken: the role of Orphaned does not allow "
         "sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on sqs_queue:Orphan (Lambda refuses to create it)"
     ]
+
+
+RECORD_KEYS = [
+    "messageId",
+    "receiptHandle",
+    "body",
+    "attributes",
+    "messageAttributes",
+    "md5OfMessageAttributes",
+    "md5OfBody",
+    "eventSource",
+    "eventSourceARN",
+    "awsRegion",
+]
+BOOK = {  # the attributes of LocalStack's recorded test_message_body_and_attributes_passed_correctly
+    "Title": {"DataType": "String", "StringValue": "The Whistler"},
+    "Author": {"DataType": "String", "StringValue": "John Grisham"},
+    "WeeksOn": {"DataType": "Number", "StringValue": "6"},
+}
+
+
+def inspected(stacks, queue, body, attributes=None):
+    """The one record Inspector received for a message sent to ``queue``."""
+    with Engine(stacks["consumers"]) as engine:
+        engine.send_message(queue, body, attributes)
+        result = engine.drain()
+    (invocation,) = result.invocations
+    (record,) = invocation["result"]["request_payload"]["Records"]
+    return record, invocation
+
+
+def test_an_sqs_record_has_awss_keys_in_awss_order_and_the_attributes_md5(stacks):
+    # GIVEN the message and attributes AWS's recording sent WHEN Inspector receives it
+    record, _ = inspected(stacks, "Inspected", {"n": 1}, BOOK)
+    # THEN the record is as AWS recorded it (LocalStack's test_lambda_integration_sqs.snapshot.json, 8b9a79f0)
+    assert list(record) == RECORD_KEYS
+    assert record["md5OfMessageAttributes"] == "d25a6aea97eb8f585bfa92d314504a92"
+    assert record["messageAttributes"]["WeeksOn"] == {
+        "stringValue": "6",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "Number",
+    }
+    assert record["md5OfBody"] == hashlib.md5(b'{"n": 1}').hexdigest()
+    assert (record["eventSource"], record["eventSourceARN"], record["awsRegion"]) == (
+        "aws:sqs",
+        f"{QUEUE_ARN}:consumers-Inspected",
+        "eu-west-1",
+    )
+    assert list(record["attributes"]) == [
+        "ApproximateReceiveCount",
+        "SentTimestamp",
+        "SenderId",
+        "ApproximateFirstReceiveTimestamp",
+    ]
+    assert record["attributes"]["ApproximateReceiveCount"] == "1"
+    assert record["receiptHandle"] and record["receiptHandle"] != record["messageId"]
+
+
+def test_without_attributes_the_md5_is_left_out_without_a_window_and_null_with_one(stacks):
+    # (AWS's recordings: absent in every mapping without a batching window, null in every one with one)
+    without_window, _ = inspected(stacks, "Inspected", "plain")
+    with_window, _ = inspected(stacks, "InspectedWindowed", "plain")
+    assert "md5OfMessageAttributes" not in without_window
+    assert with_window["md5OfMessageAttributes"] is None
+    assert without_window["messageAttributes"] == with_window["messageAttributes"] == {}
+
+
+def test_a_queues_delay_holds_each_message_back_that_long(stacks):
+    _, invocation = inspected(stacks, "Delayed", "later")
+    assert invocation["time"] == pytest.approx(5.0, abs=0.01)
+
+
+def test_a_mapping_without_report_batch_item_failures_ignores_the_items_a_handler_names(stacks):
+    # GIVEN a mapping without ReportBatchItemFailures WHEN its handler names a message as failed
+    with Engine(stacks["consumers"]) as engine:
+        engine.send_message("Unreported", {"consume": "partial"})
+        result = engine.drain()
+    # THEN Lambda took the whole batch as a success: one invocation, the queue empty
+    assert times(result, "UnreportedConsumer") == [0.0]
+    assert result.invocations[0]["result"]["batchItemFailures"] != []
+    assert result.queues.get("Unreported", []) == []
+
+
+def test_a_batch_item_failure_without_an_item_identifier_fails_the_whole_batch(stacks):
+    # GIVEN Consumer (ReportBatchItemFailures; redrive after 2) WHEN it names a failure without itemIdentifier
+    result = run(stacks["consumers"], "Producer", {"consume": "ok"}, {"consume": "malformed"})
+    batches = [i for i in result.invocations if i["function"] == "Consumer"]
+    # THEN both messages come back, twice, and are moved to the dead-letter queue (AWS's recording too)
+    assert [len(b["result"]["received"]) for b in batches] == [2, 2]
+    moved = result.queue_messages["WorkDead"]
+    assert sorted(json.loads(m["body"])["requestPayload"]["consume"] for m in moved) == ["malformed", "ok"]
+
+
+def test_a_message_past_the_queues_retention_period_is_deleted(stacks):
+    # GIVEN ShortLived keeps messages 60 s (visibility 30 s) WHEN its consumer fails every receive
+    with Engine(stacks["consumers"]) as engine:
+        engine.send_message("ShortLived", {"consume": "fail"})
+        result = engine.drain()
+    # THEN it is received at 0, 30 and 60 s; by the next receive it is over 60 s old: gone, moved nowhere
+    assert times(result, "ShortLivedConsumer") == pytest.approx([0.0, 30.0, 60.0], abs=0.1)
+    assert result.queues.get("ShortLived", []) == []
+
+
+def test_a_mappings_maximum_concurrency_bounds_the_batches_running_at_once(stacks, slow_handlers):
+    # GIVEN Scaled: batches of 1, at most 2 running at once, each taking 10 s WHEN 4 messages arrive
+    slow_handlers(10)
+    with Engine(stacks["consumers"]) as engine:
+        for n in range(4):
+            engine.send_message("Scaled", {"n": n})
+        result = engine.drain()
+    # THEN two run at once, and the next two as they end
+    assert times(result, "ScaledConsumer") == pytest.approx([0.0, 0.0, 10.0, 10.0], abs=0.1)
 
 
 # --- 6. loops through services -------------------------------------------------------------------------
@@ -426,3 +559,124 @@ def test_a_role_without_grants_is_denied_each_send(stacks):
     for action in ("sqs:SendMessage", "sns:Publish", "events:PutEvents", "s3:PutObject"):
         assert f"is not authorized to perform: {action}" in messages
     assert result.queues == {} and result.buckets == {}
+
+
+# --- SNS notifications, as AWS recorded them --------------------------------------------------------------
+# LocalStack's tests/aws/services/sns/test_sns.snapshot.json (commit 8b9a79f05846835cf4dff63ab7eefdde9df83783):
+# the Lambda event's Sns object and the JSON a queue receives differ in key names and in what they omit.
+
+LAMBDA_SNS_KEYS = [
+    "Type",
+    "MessageId",
+    "TopicArn",
+    "Subject",
+    "Message",
+    "Timestamp",
+    "SignatureVersion",
+    "Signature",
+    "SigningCertUrl",
+    "UnsubscribeUrl",
+    "MessageAttributes",
+]
+SIGNING_CERT = re.compile(r"https://sns\.eu-west-1\.amazonaws\.com/SimpleNotificationService-[0-9a-f]{32}\.pem")
+NOTICES = "arn:aws:sns:eu-west-1:123456789012:sdk-Notices"
+
+
+def publish_notice(stacks, **options):
+    """Prober publishes ``{"n": 1}`` to Notices: (its answer, the Listener's event, the queue's raw body)."""
+    with Engine(stacks["sdk"]) as engine:
+        answer = engine.invoke_sync("Prober", {"call": "Publish", "topic": "NOTICES_ARN", "body": {"n": 1}, **options})
+        result = engine.drain()
+    (listener,) = [i for i in result.invocations if i["function"] == "Listener"]
+    (message,) = result.queue_messages["NoticeInbox"]
+    return answer.result, listener["result"]["request_payload"], message["body"]
+
+
+def test_a_notification_reaches_a_function_as_the_sns_record_aws_sends(stacks):
+    answer, event, _ = publish_notice(stacks)
+    (record,) = event["Records"]
+    sns = record["Sns"]
+    # THEN every key AWS sends, in its order, a null Subject and empty attributes included
+    assert list(sns) == LAMBDA_SNS_KEYS
+    assert (sns["Subject"], sns["MessageAttributes"], sns["SignatureVersion"]) == (None, {}, "1")
+    assert (sns["MessageId"], sns["TopicArn"], sns["Message"]) == (answer["message_id"], NOTICES, '{"n": 1}')
+    assert len(base64.b64decode(sns["Signature"], validate=True)) == 256
+    assert SIGNING_CERT.fullmatch(sns["SigningCertUrl"])
+    # AND the record names the subscription, which the unsubscribe URL carries
+    assert re.fullmatch(f"{NOTICES}:{UUID}", record["EventSubscriptionArn"])
+    assert sns["UnsubscribeUrl"] == (
+        f"https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={record['EventSubscriptionArn']}"
+    )
+    assert (record["EventSource"], record["EventVersion"]) == ("aws:sns", "1.0")
+
+
+def test_a_notification_reaches_a_queue_as_the_json_aws_sends_without_subject_or_attributes(stacks):
+    _, _, body = publish_notice(stacks)
+    notification = json.loads(body)
+    # THEN the URL keys are capitalised, and what the message lacks is absent, not null
+    assert list(notification) == [
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+        "UnsubscribeURL",
+    ]
+    assert SIGNING_CERT.fullmatch(notification["SigningCertURL"])
+    assert notification["UnsubscribeURL"].startswith(
+        f"https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={NOTICES}:"
+    )
+
+
+def test_a_subject_and_attributes_reach_both_in_their_places(stacks):
+    _, event, body = publish_notice(stacks, subject="Hello", attributes={"kind": "greeting"})
+    notification, sns = json.loads(body), event["Records"][0]["Sns"]
+    assert list(notification)[3] == "Subject" and list(notification)[-1] == "MessageAttributes"
+    assert notification["Subject"] == sns["Subject"] == "Hello"
+    assert (
+        notification["MessageAttributes"]
+        == sns["MessageAttributes"]
+        == {"kind": {"Type": "String", "Value": "greeting"}}
+    )
+
+
+def test_a_subscription_keeps_its_arn_from_one_notification_to_the_next(stacks):
+    first, second = (publish_notice(stacks)[1]["Records"][0]["EventSubscriptionArn"] for _ in range(2))
+    assert first == second
+
+
+def published(stacks, *messages):
+    """Prober publishes each (body, attributes) to Notices: what each filtered queue then holds."""
+    with Engine(stacks["sdk"]) as engine:
+        for body, attributes in messages:
+            options = {"attributes": attributes} if attributes else {}
+            engine.queue_event("Prober", {"call": "Publish", "topic": "NOTICES_ARN", "body": body, **options})
+        result = engine.drain()
+    return {
+        queue: [json.loads(m["Message"]) for m in result.queues.get(queue, [])]
+        for queue in ("BodyFiltered", "AttributeFiltered")
+    }
+
+
+def test_a_message_body_policy_takes_only_the_json_bodies_aws_delivered(stacks):
+    # GIVEN LocalStack's recorded policy on the body WHEN the recorded messages are published
+    delivered = [{"object": {"key": "auto-test"}}, {"object": {"key": "hardcodedvalue"}}]
+    refused = [
+        {"object": {"key": "test-auto"}},
+        {"object": {"key": "auto-test"}, "test": "just-exists"},
+        {"object": {"key": "auto-test", "nested_key": "just-exists"}},
+        {"object": {"test": "auto-test"}},
+        {"test": "auto-test"},
+        "Regular string message",
+    ]
+    queues = published(stacks, *((body, None) for body in [*refused, *delivered]))
+    # THEN only the two AWS delivered reach the queue
+    assert sorted(queues["BodyFiltered"], key=json.dumps) == sorted(delivered, key=json.dumps)
+
+
+def test_an_attribute_policy_compares_numbers_and_refuses_messages_without_the_attribute(stacks):
+    queues = published(stacks, ({"n": 99}, {"attr1": 99}), ({"n": 111}, {"attr1": 111}), ({"n": 0}, None))
+    assert queues["AttributeFiltered"] == [{"n": 99}]

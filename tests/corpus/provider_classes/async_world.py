@@ -7,11 +7,14 @@
   (too large, DryRun allowed and refused);
 - ``consumers``: SQS event source mappings: batches, partial batch responses and a redrive policy
   (Consumer), a batching window (Batcher), filter criteria (Picky), a disabled mapping (Idle), one whose
-  role may not poll (Orphan);
+  role may not poll (Orphan), the records as received (Inspector), a mapping without partial batch
+  responses (Unreported), a queue's retention (ShortLived) and delay (Delayed), a mapping's maximum
+  concurrency (Scaled);
 - ``loops``: a function looping through a queue, a topic, a bucket (Lambda stops them), one allowed
   to loop (up to its own 20 hops) and one looping through EventBridge (Lambda cannot see it);
 - ``sdk``: handlers calling with their SDK (boto3 and the SDK for JavaScript v3) a queue, a topic, an
-  event bus, a bucket (put, get, list), a table and a function.
+  event bus, a bucket (put, get, list), a table and a function; a topic (Notices) a function and a
+  queue subscribe to.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from cdktf_cdktf_provider_aws.lambda_event_source_mapping import (
     LambdaEventSourceMapping,
     LambdaEventSourceMappingFilterCriteria,
     LambdaEventSourceMappingFilterCriteriaFilter,
+    LambdaEventSourceMappingScalingConfig,
 )
 from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunction,
@@ -252,6 +256,34 @@ def consumers(app: App) -> None:
             filter=[LambdaEventSourceMappingFilterCriteriaFilter(pattern=json.dumps({"body": {"keep": [True]}}))]
         ),
     )
+    # What a record looks like (Inspector answers with its event), without and with a batching window;
+    # a queue that delays its messages
+    inspector = s.function("Inspector", handler="recorder")
+    consumers: list[tuple[str, dict[str, Any], dict[str, Any], LambdaFunction | None]] = [
+        ("Inspected", {}, {}, inspector),
+        ("InspectedWindowed", {}, {"maximum_batching_window_in_seconds": 1}, inspector),
+        ("Delayed", {"delay_seconds": 5}, {}, inspector),
+        # A mapping that does not report batch item failures; a queue keeping messages 60 s only; a
+        # mapping running at most 2 batches at once (each its own consumer)
+        ("Unreported", {}, {}, None),
+        ("ShortLived", {"message_retention_seconds": 60}, {}, None),
+        (
+            "Scaled",
+            {},
+            {"batch_size": 1, "scaling_config": LambdaEventSourceMappingScalingConfig(maximum_concurrency=2)},
+            None,
+        ),
+    ]
+    for id, queue_options, mapping_options, function in consumers:
+        queue = s.queue(id, **queue_options)
+        s.grant(RECEIVE, queue.arn)
+        LambdaEventSourceMapping(
+            s.stack,
+            f"{id}Mapping",
+            event_source_arn=queue.arn,
+            function_name=(function or s.function(f"{id}Consumer")).arn,
+            **mapping_options,
+        )
     unprivileged = IamRole(s.stack, "OrphanRole", name="consumers-orphan", assume_role_policy=Fn.jsonencode(TRUST))
     LambdaEventSourceMapping(
         s.stack,
@@ -404,6 +436,41 @@ def sdk(app: App) -> None:
     )
     s.grant(["dynamodb:PutItem", "dynamodb:GetItem"], table.arn)
     target = s.function("Target", handler="summer")
+    # Notices: a topic a function and a queue subscribe to (the queue gets SNS's JSON, not raw)
+    notices, notice_inbox = SnsTopic(s.stack, "Notices", name="sdk-Notices"), s.queue("NoticeInbox")
+    listener = s.function("Listener", handler="recorder")
+    SnsTopicSubscription(s.stack, "NoticesToListener", topic_arn=notices.arn, protocol="lambda", endpoint=listener.arn)
+    LambdaPermission(
+        s.stack,
+        "NoticesInvokeListener",
+        function_name=listener.function_name,
+        action="lambda:InvokeFunction",
+        principal="sns.amazonaws.com",
+        source_arn=notices.arn,
+    )
+    SnsTopicSubscription(s.stack, "NoticesToInbox", topic_arn=notices.arn, protocol="sqs", endpoint=notice_inbox.arn)
+    s.allow_service(notice_inbox, "sns.amazonaws.com", notices.arn)
+    # ... and two queues with filter policies, LocalStack's recorded ones (test_sns.py, 8b9a79f0)
+    body_policy = {
+        "object": {"key": [{"prefix": "auto-"}, "hardcodedvalue"], "nested_key": [{"exists": False}]},
+        "test": [{"exists": False}],
+    }
+    for id, policy, scope in (
+        ("BodyFiltered", body_policy, "MessageBody"),
+        ("AttributeFiltered", {"attr1": [{"numeric": [">", 0, "<=", 100]}]}, None),
+    ):
+        queue = s.queue(id)
+        SnsTopicSubscription(
+            s.stack,
+            f"NoticesTo{id}",
+            topic_arn=notices.arn,
+            protocol="sqs",
+            endpoint=queue.arn,
+            filter_policy=json.dumps(policy),
+            filter_policy_scope=scope,
+        )
+        s.allow_service(queue, "sns.amazonaws.com", notices.arn)
+    s.grant("sns:Publish", notices.arn)
     variables = {
         "QUEUE_URL": inbox.url,
         "TOPIC_ARN": topic.arn,
@@ -411,6 +478,7 @@ def sdk(app: App) -> None:
         "BUCKET": bucket.bucket,
         "TABLE": table.name,
         "TARGET": target.function_name,
+        "NOTICES_ARN": notices.arn,
     }
     prober = s.function("Prober", handler="prober", environment=LambdaFunctionEnvironment(variables=variables))
     s.grant("lambda:InvokeFunction", [target.arn, prober.arn])  # the prober may invoke itself too

@@ -44,7 +44,17 @@ def _send_message(event):
 
 
 def _publish(event):
-    response = boto3.client("sns").publish(TopicArn=os.environ["TOPIC_ARN"], Message=json.dumps(event["body"]))
+    """To the topic named by the environment variable ``topic`` [TOPIC_ARN], with a subject and
+    attributes (numbers as Number, the rest as String) if the event has them."""
+    options = {"TopicArn": os.environ[event.get("topic", "TOPIC_ARN")], "Message": json.dumps(event["body"])}
+    if "subject" in event:
+        options["Subject"] = event["subject"]
+    if "attributes" in event:
+        options["MessageAttributes"] = {
+            name: {"DataType": "Number" if isinstance(value, (int, float)) else "String", "StringValue": str(value)}
+            for name, value in event["attributes"].items()
+        }
+    response = boto3.client("sns").publish(**options)
     return {"message_id": response["MessageId"]}
 
 

@@ -2,7 +2,8 @@
 
 An SQS batch (an event source mapping) is read record by record, each body being an invocation
 record (from a destination) or any JSON, whose "consume" says what to do with it: "fail" fails the
-whole invocation, "partial" items are reported back as batch item failures. S3 notifications are
+whole invocation, "partial" items are reported back as batch item failures, "malformed" ones as a
+failure without an item identifier. S3 notifications are
 not its business: they fail.
 """
 
@@ -32,5 +33,7 @@ def consume(records):
             raise RuntimeError(f"message {record['messageId']} asked the batch to fail")
         if consume == "partial":
             failures.append({"itemIdentifier": record["messageId"]})
+        if consume == "malformed":
+            failures.append({"foo": "notvalid"})  # no itemIdentifier: as LocalStack's recorded test sends
     received = [[r["messageId"], r["attributes"]["ApproximateReceiveCount"]] for r in records]
     return {"batchItemFailures": failures, "received": received, "source": records[0]["eventSourceARN"]}

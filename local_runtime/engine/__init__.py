@@ -62,7 +62,7 @@ class Engine:
         """``environment`` and ``timeouts`` override, per function construct path, what the JSON says.
 
         Raises EngineError for what Lambda would refuse at deploy: a code archive that is missing,
-        unreadable, not a zip, or outside the stack's folder.
+        unreadable, not a zip, or holds entries outside its folder.
         """
         if stack.directory is None:
             raise EngineError(f"{stack.source}: the engine needs the stack's folder to find its code archives")

@@ -48,7 +48,7 @@ class Environments:
         max_invocations: int,
     ) -> None:
         """Raises EngineError for what Lambda would refuse at deploy (a code archive that is missing,
-        unreadable, not a zip, or outside the stack's folder)."""
+        unreadable, not a zip, or holds entries outside its folder)."""
         self.stack, self.clock, self.leases, self.recorder, self.calls = stack, clock, leases, recorder, calls
         self.environment, self.timeouts, self.max_invocations = environment, timeouts, max_invocations
         self.handler_seconds = 0.0

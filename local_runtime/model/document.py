@@ -253,14 +253,13 @@ class Document:
         return self.evaluate(parsed, mode, context)
 
     def read_file(self, path: str) -> bytes:
-        """A file of the stack's folder (Terraform's working directory for the stack); nothing outside it."""
+        """A file as Terraform's ``file*`` functions read it: absolute as given, else from the stack's
+        folder (Terraform's working directory for the stack), wherever that leads."""
+        if Path(path).is_absolute():
+            return Path(path).read_bytes()
         if self.directory is None:
             raise OSError("the stack has no folder")
-        root = self.directory.resolve()
-        target = (root / path).resolve()
-        if not target.is_relative_to(root):
-            raise OSError(f"{path} is outside the stack's folder")
-        return target.read_bytes()
+        return (self.directory / path).resolve().read_bytes()
 
     # --- references ---------------------------------------------------------------------------------
 

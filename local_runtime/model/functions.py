@@ -4,6 +4,8 @@ aliases, event invoke configs, permissions and event source mappings, as the fil
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from local_runtime.arns import kind_of
 from local_runtime.limits import DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MEMORY_MB, DEFAULT_RETRIES, DEFAULT_TIMEOUT_S
@@ -84,6 +86,9 @@ def dead_letter(doc: Document, node: Node, targets: Targets) -> Target | None:
 
 
 def code(doc: Document, node: Node) -> Code:
+    """Where the function's code is, found where Terraform finds it: ``filename`` relative to the
+    stack's folder (Terraform's working directory) or absolute; ``s3_bucket``/``s3_key`` naming an
+    ``aws_s3_object`` of the stack, whose ``source`` is then the archive."""
     context = f"{node.ref} ({node.path})"
     hash_ = (
         doc.resolved(node.get("source_code_hash"), f"{context}: source_code_hash")
@@ -96,18 +101,35 @@ def code(doc: Document, node: Node) -> Code:
     if node.get("s3_bucket"):
         bucket = doc.resolved(node.get("s3_bucket"), f"{context}: s3_bucket")
         key = doc.resolved(node.get("s3_key"), f"{context}: s3_key")
-        return Code("Zip", None, None, f"s3://{bucket}/{key}", None, hash_)
+        source = uploaded_source(doc, bucket, key)
+        if source is None:
+            return Code("Zip", None, None, f"s3://{bucket}/{key}", None, hash_)
+        return Code("Zip", source, _local_path(doc, source), None, None, hash_)
     filename = node.get("filename")
     if filename is None:
         return Code("Zip", None, None, None, "it names no code (no filename, s3_bucket or image_uri)", hash_)
     written = str(doc.resolved(filename, f"{context}: filename"))
-    if doc.directory is None:  # read from a document alone: where the archive is cannot be told
-        return Code("Zip", written, None, None, None, hash_)
-    root = doc.directory.resolve()
-    archive = (root / written).resolve()
-    if not archive.is_relative_to(root):
-        return Code("Zip", written, None, None, f"{written} lies outside the stack's folder {root}", hash_)
-    return Code("Zip", written, archive, None, None, hash_)
+    return Code("Zip", written, _local_path(doc, written), None, None, hash_)
+
+
+def uploaded_source(doc: Document, bucket: Any, key: Any) -> str | None:
+    """The local file an ``aws_s3_object`` (or the older ``aws_s3_bucket_object``) of the stack uploads
+    to ``bucket``/``key``, as written; None if no object of the stack has a ``source`` there."""
+    for type_ in ("aws_s3_object", "aws_s3_bucket_object"):
+        for obj in doc.resources(type_):
+            context = f"{obj.ref} ({obj.path})"
+            where = (doc.resolved(obj.get("bucket"), f"{context}: bucket"), doc.resolved(obj.get("key"), context))
+            if where == (bucket, key) and obj.get("source"):
+                return str(doc.resolved(obj.get("source"), f"{context}: source"))
+    return None
+
+
+def _local_path(doc: Document, written: str) -> Path | None:
+    """A path as Terraform reads it: absolute as given, else from the stack's folder (None when the
+    document was read without one and the path is relative)."""
+    if Path(written).is_absolute():
+        return Path(written)
+    return (doc.directory / written).resolve() if doc.directory is not None else None
 
 
 def aliases(doc: Document, names: Mapping[str, FunctionName]) -> dict[str, Alias]:

@@ -104,9 +104,9 @@ class Code:
 
     package_type: str  # "Zip" or "Image"
     filename: str | None  # as written
-    archive: Path | None  # the file it names, if it is one inside the stack's folder
+    archive: Path | None  # the local file it names (an S3 object's ``source`` for s3_bucket/s3_key)
     location: str | None  # "s3://bucket/key" or the image URI, when the code is not a local archive
-    problem: str | None  # why ``filename`` cannot be the archive (outside the folder, missing, not a zip)
+    problem: str | None  # why there is no archive to read (no code named at all)
     source_code_hash: str | None
 
 

@@ -4,7 +4,8 @@ Lambda takes a zip file when the function is created; a file that is missing, is
 holds paths that leave the folder fails the deploy (``InvalidParameterValueException``), so the
 engine refuses such a stack before anything runs, in one line naming the function and the file.
 ``source_code_hash`` is Terraform's change trigger, not something Lambda checks: it is not read here.
-The archive is read only from inside the stack's folder (the model records where it points).
+The archive is read where Terraform reads it (the model records where that is: ``filename`` from the
+stack's folder or absolute, an ``aws_s3_object``'s ``source``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def check(function: Function) -> bytes:
         )
     if code.location is not None:
         raise EngineError(
-            f"function {function.path} takes its code from {code.location}: the local runtime runs the zip "
-            "archives of the stack's folder"
+            f"function {function.path} takes its code from {code.location}, which no aws_s3_object of the stack "
+            "uploads from a local source: the local runtime runs local zip archives"
         )
     if code.problem is not None or code.archive is None:
         raise EngineError(f"function {function.path}: its code archive cannot be used: {code.problem}")

@@ -46,16 +46,17 @@ def test_every_corpus_stack_reads_without_a_problem(terraconstructs_outdir, prov
             "A",
             "B",
             "C",
+            "archives-elsewhere",
             "broken",
             "consumers",
             "dead-letters",
             "limits",
             "loops",
             "managed",
+            "escaping-archive",
             "missing-archive",
             "node",
             "not-a-zip-archive",
-            "outside-archive",
             "sdk",
             "throttling",
             "versions",
@@ -231,8 +232,9 @@ def test_a_module_that_raises_on_import_is_initialized_again_on_every_retry(corp
             r"function First: its code archive assets/Notes/\w+/index\.py is not a zip file; Lambda refuses it",
         ),
         (
-            "outside-archive",
-            r"function First: its code archive cannot be used: \.\./\.\./outside/archive\.zip lies outside the stack's folder .+",
+            "escaping-archive",
+            r"function First: its code archive /.+/dist/escaping\.zip has an entry outside the code folder "
+            r"\(\.\./evil\.py\); Lambda refuses it",
         ),
         (
             "missing-archive",
@@ -252,3 +254,19 @@ def test_code_lambda_would_refuse_at_deploy_is_one_line_and_exit_2(provider_clas
     assert re.fullmatch(f"error: {message}\n", err.getvalue())
     with pytest.raises(EngineError, match=message):
         Engine(load_stack(stack_file(provider_classes_outdir, stack)))
+
+
+@pytest.mark.parametrize(
+    ("function", "written"),
+    [("Relative", "../../dist/summer.zip"), ("Absolute", "/dist/summer.zip"), ("FromS3", "../../dist/summer.zip")],
+)
+def test_code_outside_the_stacks_folder_runs_from_where_terraform_finds_it(provider_classes_outdir, function, written):
+    # GIVEN archives-elsewhere: code in the project's dist/, named relatively, absolutely, or by an S3 object
+    stack = load_stack(stack_file(provider_classes_outdir, "archives-elsewhere"))
+    code = stack.functions[function].code
+    # THEN the model finds the archive Terraform uploads ...
+    assert code.archive == provider_classes_outdir.resolve() / "dist" / "summer.zip"
+    assert code.filename is not None and code.filename.endswith(written)
+    # ... and the engine runs it
+    with Engine(stack) as engine:
+        assert engine.invoke_sync(function, {"numbers": [1, 2, 3]}).result["sum"] == 6

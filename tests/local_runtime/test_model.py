@@ -452,24 +452,22 @@ def test_a_filebase64sha256_hash_is_computed_from_the_archive_in_the_stack_folde
     assert (code.archive, code.source_code_hash, code.problem) == (tmp_path / "assets" / "code.zip", expected, None)
 
 
-def test_code_outside_the_stack_folder_is_never_read(tmp_path):
-    outside = tmp_path / "secret.zip"
-    outside.write_bytes(b"not for the engine")
+def test_code_outside_the_stack_folder_is_read_where_terraform_reads_it(tmp_path):
+    # GIVEN an archive beside the stack's folder, named relatively for the code and its hash
+    outside = tmp_path / "dist.zip"
+    outside.write_bytes(b"an archive a build step wrote")
     (tmp_path / "stack").mkdir()
     stack = stack_with(
         resource={
             "aws_iam_role": {"R": ROLE},
             "aws_lambda_function": {
-                "F": function_body(filename="../secret.zip", source_code_hash='${filebase64sha256("../secret.zip")}')
+                "F": function_body(filename="../dist.zip", source_code_hash='${filebase64sha256("../dist.zip")}')
             },
         },
         directory=tmp_path / "stack",
     )
+    # THEN the model points at it and hashes it as Terraform would
     code = stack.functions["F"].code
-    assert code.archive is None
-    assert code.problem == f"../secret.zip lies outside the stack's folder {tmp_path / 'stack'}"
-    assert code.source_code_hash == '<unresolved filebase64sha256("../secret.zip")>'
-    assert stack.problems == (
-        'aws_lambda_function.F (F): source_code_hash: cannot resolve filebase64sha256("../secret.zip"): '
-        "filebase64sha256() failed: ../secret.zip is outside the stack's folder",
-    )
+    expected = base64.b64encode(hashlib.sha256(outside.read_bytes()).digest()).decode()
+    assert (code.archive, code.source_code_hash, code.problem) == (outside, expected, None)
+    assert stack.problems == ()

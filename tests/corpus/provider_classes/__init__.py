@@ -4,7 +4,8 @@ None of ``components/`` is used: policies are ``Fn.jsonencode`` objects with bar
 strings with interpolations, ``inline_policy`` blocks, ``aws_iam_policy`` plus attachments and an
 AWS-managed policy; code hashes are ``Fn.filebase64sha256`` expressions or cdktf asset hashes;
 destinations are published versions and aliases by ``qualified_arn``. ``broken`` holds handlers
-that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy; ``node`` holds
+that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy, ``archives-elsewhere``
+code outside the stack's folder that Terraform finds; ``node`` holds
 Node.js handlers of every kind (ES module, ``"type": "module"``, callback, one that times out,
 one that invokes itself with the SDK v3 and writes to DynamoDB, a throw, a crash, missing code).
 ``async_world`` holds what AWS does beyond our own wiring: concurrency, dead-letter queues, limits,
@@ -16,6 +17,8 @@ queue consumers, loops through services, handlers' own sends.
 from __future__ import annotations
 
 import json
+import os
+import zipfile
 from pathlib import Path
 
 from cdktf import App, AssetType, Fn, TerraformAsset, TerraformStack
@@ -33,6 +36,8 @@ from cdktf_cdktf_provider_aws.lambda_function_event_invoke_config import (
     LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess,
 )
 from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_object import S3Object
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 
 HANDLERS = Path(__file__).resolve().parent / "handlers"
@@ -207,12 +212,23 @@ def broken(app: App) -> None:
         )
 
 
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    """A zip archive of ``entries`` (name: data), the same bytes on every synth."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
+    return path
+
+
 def bad_archives(app: App) -> None:
-    """Code Lambda refuses at deploy: a file that is not a zip, one outside the stack's folder, none at all."""
+    """Code Lambda refuses at deploy: a file that is not a zip, none at all, a zip with an entry that
+    leaves its folder."""
+    escaping = _zip(Path(app.outdir) / "dist" / "escaping.zip", {"index.py": b"", "../evil.py": b""})
     for name, filename in (
         ("not-a-zip-archive", None),
-        ("outside-archive", "../../outside/archive.zip"),
         ("missing-archive", "assets/gone/archive.zip"),
+        ("escaping-archive", str(escaping)),
     ):
         stack = _stack(app, name)
         role = _role(stack, "Role")
@@ -227,6 +243,35 @@ def bad_archives(app: App) -> None:
             handler="index.handler",
             runtime="python3.12",
             filename=filename,
+        )
+
+
+def archives_elsewhere(app: App) -> None:
+    """Code outside the stack's folder, where Terraform finds it: a relative path out of it (a build
+    step's ``dist/``), an absolute path, and an ``aws_s3_object``'s ``source`` named by ``s3_bucket``
+    and ``s3_key``."""
+    archive = _zip(
+        Path(app.outdir) / "dist" / "summer.zip", {"index.py": (HANDLERS / "summer" / "index.py").read_bytes()}
+    )
+    stack = _stack(app, "archives-elsewhere")
+    relative = os.path.relpath(archive, Path(app.outdir) / "stacks" / "archives-elsewhere")  # ../../dist/summer.zip
+    bucket = S3Bucket(stack, "Code", bucket="archives-elsewhere-code")
+    uploaded = S3Object(stack, "Uploaded", bucket=bucket.id, key="summer.zip", source=relative)
+    role = _role(stack, "Role")
+    where: dict[str, dict[str, str]] = {
+        "Relative": {"filename": relative},
+        "Absolute": {"filename": str(archive)},
+        "FromS3": {"s3_bucket": uploaded.bucket, "s3_key": uploaded.key},
+    }
+    for id, code in where.items():
+        LambdaFunction(
+            stack,
+            id,
+            function_name=f"archives-elsewhere-{id}",
+            role=role.arn,
+            handler="index.handler",
+            runtime="python3.12",
+            **code,  # type: ignore[arg-type]
         )
 
 
@@ -305,5 +350,6 @@ def build(app: App) -> None:
     managed(app)
     broken(app)
     bad_archives(app)
+    archives_elsewhere(app)
     node(app)
     async_world.build(app)

@@ -299,7 +299,7 @@ def node(app: App) -> None:
 
 
 def build(app: App) -> None:
-    from tests.corpus.provider_classes import async_world  # it builds on this module's HANDLERS and TRUST
+    from tests.corpus.provider_classes import async_world, http_apis  # they build on HANDLERS and TRUST
 
     versions(app)
     managed(app)
@@ -307,3 +307,4 @@ def build(app: App) -> None:
     bad_archives(app)
     node(app)
     async_world.build(app)
+    http_apis.build(app)

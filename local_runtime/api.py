@@ -15,9 +15,11 @@ the resolved model of ``cdk.tf.json``. A request is answered in API Gateway's or
    ``event_v2``) and its answer becomes the response (``response_v1``, ``response_v2``); a function
    error or an answer API Gateway cannot read: ``500 {"message":"Internal Server Error"}``.
 
-What the function queued (its hops) runs when the next request arrives, before it is answered.
-Listens on 127.0.0.1 only. What follows AWS's documentation, what follows recordings of real AWS,
-and what is chosen: docs/local-runtime.md.
+One thread owns the engine (``EngineWorker``): requests go first, and between them it runs what the
+functions queued (their asynchronous invokes, retries, deliveries) one step at a time, so the hops go on
+right after a response without another request, and a request waits for one step at most. Closing the
+API (or shutting its server down) stops that work. Listens on 127.0.0.1 only. What follows AWS's
+documentation, what follows recordings of real AWS, and what is chosen: docs/local-runtime.md.
 """
 
 from __future__ import annotations
@@ -28,17 +30,21 @@ import json
 import re
 import secrets
 import sys
+import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from local_runtime import iam
 from local_runtime.engine import Engine
 from local_runtime.errors import EngineError, StackFileError
+from local_runtime.limits import INIT_LIMIT_S
 from local_runtime.model import HttpApi, Route, StackModel
 
 _AUTHORIZATION = re.compile(
@@ -47,6 +53,7 @@ _AUTHORIZATION = re.compile(
 )
 MAX_SKEW_S = 300
 STAGE = "$default"  # the stage served: an HTTP API's $default stage has no path prefix
+_T = TypeVar("_T")
 
 
 # --- requests and responses -----------------------------------------------------------------------------
@@ -92,6 +99,7 @@ def _compact(value: Any = None, **fields: Any) -> bytes:
 
 NOT_FOUND = gateway_error(404, "Not Found")
 INTERNAL_ERROR = gateway_error(500, "Internal Server Error")
+UNAVAILABLE = gateway_error(503, "Service Unavailable")
 
 
 # --- route selection ------------------------------------------------------------------------------------
@@ -435,11 +443,113 @@ def response_v1(result: Any) -> HttpResponse:
     )
 
 
+# --- the engine's one thread ----------------------------------------------------------------------------
+
+
+class ApiStopped(RuntimeError):
+    """The API was closed: its engine takes no more work."""
+
+
+_STEP = object()  # the worker's next job: one step of the engine's clock
+
+
+class EngineWorker:
+    """The one thread that touches the engine (it is not thread-safe): requests first, then its queued steps.
+
+    ``call`` hands it a request's work and waits for the result. With no request waiting it runs the
+    engine's clock one step at a time (an event's attempt, a poll), so the work a function queued goes
+    on by itself and a request waits for at most the step in progress. A step is bounded by the
+    function's timeout, which the engine enforces; ``stop`` ends the work after the step in progress.
+    """
+
+    def __init__(self, engine: Engine, *, out: TextIO, stop_wait_s: float) -> None:
+        self.engine, self.out, self.stop_wait_s = engine, out, stop_wait_s
+        self._changed = threading.Condition()
+        self._requests: deque[tuple[Callable[[], Any], Future[Any]]] = deque()
+        self._stopping = False
+        self._idle = True
+        self._thread = threading.Thread(target=self._serve, name="lambda-local api engine", daemon=True)
+        self._thread.start()
+
+    def call(self, work: Callable[[], _T]) -> _T:
+        """``work()`` on the engine's thread, before any further background step; its result or its exception."""
+        done: Future[_T] = Future()
+        with self._changed:
+            if self._stopping:
+                raise ApiStopped("the API is closed")
+            self._requests.append((work, done))
+            self._idle = False
+            self._changed.notify_all()
+        return done.result()
+
+    @property
+    def running(self) -> bool:
+        """Whether its thread still takes work (False once stopped)."""
+        return self._thread.is_alive()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until nothing is queued (no request, no step on the clock); False if ``timeout`` s pass first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._idle, timeout)
+
+    def stop(self) -> bool:
+        """Stop after the step in progress (waiting at most ``stop_wait_s``); True if the thread ended."""
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        if self._thread is not threading.current_thread():
+            self._thread.join(self.stop_wait_s)
+        if self._thread.is_alive():
+            print(f"lambda-local api: the step in progress did not end within {self.stop_wait_s:g} s", file=self.out)
+        return not self._thread.is_alive()
+
+    def _serve(self) -> None:
+        while (job := self._next()) is not None:
+            if job is _STEP:
+                self._step()
+            else:
+                work, done = job
+                try:
+                    done.set_result(work())
+                except BaseException as error:  # handed to the waiting request, which answers for it
+                    done.set_exception(error)
+        with self._changed:
+            for _, done in self._requests:
+                done.set_exception(ApiStopped("the API is closed"))
+            self._requests.clear()
+            self._idle = True
+            self._changed.notify_all()
+
+    def _next(self) -> Any:
+        """The next job: a waiting request, else a step of the clock, else wait; None once stopping."""
+        with self._changed:
+            while not self._stopping:
+                if self._requests:
+                    return self._requests.popleft()
+                if self.engine.clock.peek() is not None:
+                    return _STEP
+                if not self._idle:
+                    self.engine.drain()  # nothing left: the clock catches up with the last execution
+                    self._idle = True
+                    self._changed.notify_all()
+                self._changed.wait()
+            return None
+
+    def _step(self) -> None:
+        # The facade's drain() runs until nothing is left, which would keep a request waiting for a whole
+        # chain of hops: one step at a time, through the same dispatch drain() uses.
+        try:
+            self.engine.calls.tables.start()
+            self.engine._dispatch(self.engine.clock.step())
+        except Exception as error:  # one step that fails must not end the others, nor the server
+            print(f"lambda-local api: a queued step failed: {type(error).__name__}: {error}", file=self.out)
+
+
 # --- the API --------------------------------------------------------------------------------------------
 
 
 class LocalApi:
-    """The stack's (first) HTTP API, answering requests through ``engine``."""
+    """The stack's (first) HTTP API, answering requests through ``engine``. Close it (or use ``with``)."""
 
     def __init__(
         self, stack: StackModel, engine: Engine, credentials: dict[str, str], *, out: TextIO | None = None
@@ -450,6 +560,22 @@ class LocalApi:
         self.out = out if out is not None else sys.stderr
         self.api: HttpApi = stack.apis[0]
         self.routes = RouteTable(self.api.routes)
+        longest = max((f.timeout for f in stack.functions.values()), default=3)
+        self.worker = EngineWorker(engine, out=self.out, stop_wait_s=longest + INIT_LIMIT_S)
+
+    def __enter__(self) -> LocalApi:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the engine's background work (after the step in progress). Idempotent."""
+        self.worker.stop()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until the work the functions queued has run; False if ``timeout`` s pass first."""
+        return self.worker.wait_idle(timeout)
 
     def source_arn(self, route: Route) -> str:
         """The source ARN API Gateway invokes a route's function with, as the verifier forms it."""
@@ -465,7 +591,6 @@ class LocalApi:
         body: bytes,
         client_ip: str = "127.0.0.1",
     ) -> HttpResponse:
-        self.engine.drain()
         pairs = headers.items() if isinstance(headers, Mapping) else headers
         request = Request(method.upper(), path, query, tuple((str(n), str(v)) for n, v in pairs), body, client_ip)
         selected = self.routes.select(request.method, request.path)
@@ -489,9 +614,11 @@ class LocalApi:
         call = _Call(self.api, self.stack.account, route, parameters, identity, str(uuid.uuid4()), datetime.now(UTC))
         version_2 = route.payload_format_version == "2.0"
         event = event_v2(request, call) if version_2 else event_v1(request, call)
-        function = route.function
+        function, qualifier = route.function, route.qualifier
         try:
-            invocation = self.engine.invoke_sync(function, event, qualifier=route.qualifier)
+            invocation = self.worker.call(lambda: self.engine.invoke_sync(function, event, qualifier=qualifier))
+        except ApiStopped:
+            return UNAVAILABLE
         except EngineError as error:
             return self._failed(request, route, str(error))
         if invocation.error is not None:
@@ -552,10 +679,23 @@ class LocalApi:
 
 
 class ApiServer(HTTPServer):
-    """An HTTP server on 127.0.0.1 answering with one ``LocalApi``."""
+    """An HTTP server on 127.0.0.1 answering with one ``LocalApi``; shutting it down or closing it closes the API."""
+
+    _api: LocalApi | None = None
 
     def __init__(self, api: LocalApi, port: int) -> None:
         super().__init__(("127.0.0.1", port), _handler(api))
+        self._api = api  # only once bound: a port refused leaves the API open for another try
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self._api is not None:
+            self._api.close()
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self._api is not None:
+            self._api.close()
 
 
 def _handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:

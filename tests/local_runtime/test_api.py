@@ -22,12 +22,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from local_runtime.api import LocalApi, RouteTable, server
+from local_runtime.api import UNAVAILABLE, EngineWorker, LocalApi, RouteTable, server
 from local_runtime.engine import Engine
+from local_runtime.engine.clock import Clock
 from local_runtime.model import load_stack, stack_file
 from tests.support import UUID4
 
@@ -80,7 +82,7 @@ class Client:
 
 @contextmanager
 def serving(stack: Any) -> Iterator[tuple[LocalApi, Client]]:
-    """``stack``'s API on a free loopback port; the server and the engine stopped after."""
+    """``stack``'s API on a free loopback port; the server, its background work and the engine stopped after."""
     with Engine(stack) as engine:
         api = LocalApi(stack, engine, {}, out=io.StringIO())
         httpd = server(api)
@@ -542,8 +544,7 @@ def test_a_function_api_gateway_may_not_invoke_from_the_route_is_a_500(routes):
 
 
 def test_the_source_arn_is_the_routes_own_as_the_verifier_forms_it(routes_stack):
-    with Engine(routes_stack) as engine:
-        api = LocalApi(routes_stack, engine, {})
+    with Engine(routes_stack) as engine, LocalApi(routes_stack, engine, {}) as api:
         (scoped_post,) = [r for r in api.api.routes if r.route_key == "POST /scoped"]
         (default,) = [r for r in api.api.routes if r.route_key == "$default"]
         base = api.api.execution_arn
@@ -552,3 +553,86 @@ def test_the_source_arn_is_the_routes_own_as_the_verifier_forms_it(routes_stack)
             f"{base}/$default/POST/scoped",
             f"{base}/$default/$default",
         )
+
+
+# --- the work functions queue -----------------------------------------------------------------------------
+
+
+def test_the_hops_a_function_queued_run_after_its_response_without_another_request(jobs_stack):
+    with serving(jobs_stack) as (api, client):
+        # GIVEN seed 001: POST /triggerCustomEvent answers 202 and the job goes on by self-invocation
+        started = client.call("POST", "/triggerCustomEvent", {"hops": 4})
+        assert (started.status, started.json()["routeKey"]) == (202, "POST /triggerCustomEvent")
+        job = started.json()["job"]
+        # WHEN no request follows THEN the work it queued runs to its end by itself (a bounded wait)
+        assert api.wait_idle(WAIT_S)
+        # AND the engine ran the 4 hops before any other request came: 5 invocations in all
+        invocations = api.worker.call(lambda: [(i["function"], i["status"]) for i in api.engine.run.invocations])
+        assert invocations == [("Jobs", "success")] * 5
+        # AND the first status request sees the job finished (a 2.0 answer without statusCode: 200 JSON)
+        status = client.call("GET", f"/jobs/{job}")
+        assert (status.status, status.json()) == (200, {"job": job, "done": 4, "hops": 4, "status": "finished"})
+
+
+def test_shutting_the_server_down_stops_the_background_work(jobs_stack):
+    with Engine(jobs_stack) as engine:
+        # GIVEN the API served, its engine thread running
+        api = LocalApi(jobs_stack, engine, {}, out=io.StringIO())
+        httpd = server(api)
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            assert Client(httpd.server_port).call("GET", "/").status == 404 and api.worker.running
+            # WHEN the server is shut down
+            httpd.shutdown()
+            thread.join(timeout=WAIT_S)
+            # THEN the API's engine thread has ended, and a request that still reaches the API is refused
+            assert not api.worker.running
+            assert api.handle("GET", "/jobs/x", "", {}, b"") == UNAVAILABLE
+        finally:
+            httpd.server_close()
+
+
+class _SteppedEngine:
+    """An engine stand-in whose clock holds ``steps`` steps; each step waits for the test to let it end."""
+
+    def __init__(self, steps: int) -> None:
+        self.clock = Clock()
+        for step in range(steps):
+            self.clock.schedule(float(step), step)
+        self.calls = SimpleNamespace(tables=SimpleNamespace(start=lambda: None))
+        self.order: list[Any] = []
+        self.started = threading.Semaphore(0)
+        self.finish = threading.Semaphore(0)
+
+    def _dispatch(self, step: int) -> None:
+        self.started.release()
+        assert self.finish.acquire(timeout=WAIT_S)
+        self.order.append(step)
+
+    def drain(self) -> None:
+        pass
+
+
+def test_a_request_goes_before_the_next_queued_step_and_stopping_ends_the_steps():
+    engine = _SteppedEngine(steps=5)
+    worker = EngineWorker(engine, out=io.StringIO(), stop_wait_s=WAIT_S)  # type: ignore[arg-type]
+    try:
+        # GIVEN the worker in its first step
+        assert engine.started.acquire(timeout=WAIT_S)
+        # WHEN a request comes, then the step ends
+        answered = threading.Thread(target=lambda: engine.order.append(worker.call(lambda: "request")))
+        answered.start()
+        engine.finish.release()
+        answered.join(WAIT_S)
+        # THEN the request ran before the next step
+        assert engine.order[:2] == [0, "request"]
+        # WHEN it is stopped during the next step THEN it stops once that step ends, the others left on the clock
+        assert engine.started.acquire(timeout=WAIT_S)
+        engine.finish.release()
+        assert worker.stop()
+        assert engine.order == [0, "request", 1] and engine.clock.peek() == 2.0
+    finally:
+        for _ in range(5):
+            engine.finish.release()
+        worker.stop()

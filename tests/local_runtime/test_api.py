@@ -14,20 +14,24 @@ LocalStack snapshot file and key (``RECORDINGS``: the commit all excerpts come f
 from __future__ import annotations
 
 import base64
+import errno
 import http.client
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from local_runtime.api import UNAVAILABLE, EngineWorker, LocalApi, RouteTable, server
+from local_runtime.api import UNAVAILABLE, ApiServer, EngineWorker, LocalApi, RouteTable, server
+from local_runtime.cli import main
 from local_runtime.engine import Engine
 from local_runtime.engine.clock import Clock
 from local_runtime.model import load_stack, stack_file
@@ -636,3 +640,45 @@ def test_a_request_goes_before_the_next_queued_step_and_stopping_ends_the_steps(
         for _ in range(5):
             engine.finish.release()
         worker.stop()
+
+
+# --- ports ----------------------------------------------------------------------------------------------
+
+
+def lambda_local(*argv: Any) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(arg) for arg in argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def may_listen_on_port_80() -> bool:
+    """Whether Linux lets this process listen on port 80: CAP_NET_BIND_SERVICE, or no privileged ports at all."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        lowest = int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
+    except OSError:
+        return os.geteuid() == 0
+    found = re.search(r"^CapEff:\s*([0-9a-f]+)$", status, re.M)
+    return lowest <= 80 or found is None or bool(int(found[1], 16) & 1 << 10)  # 10: CAP_NET_BIND_SERVICE
+
+
+@pytest.mark.skipif(may_listen_on_port_80(), reason="this process may listen on port 80 (root, or a capability)")
+def test_a_privileged_port_is_refused_in_one_line_and_exit_2(provider_classes_outdir):
+    code, out, err = lambda_local("api", "http-routes", "--outdir", provider_classes_outdir, "--port", 80)
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: cannot listen on 127.0.0.1:80: Permission denied; pick another port with --port (0: any free port)\n"
+    )
+
+
+def test_a_port_the_system_refuses_is_one_line_and_exit_2_whoever_runs_it(provider_classes_outdir, monkeypatch):
+    # GIVEN a system that refuses the port, as Linux refuses a port below 1024 to a user without privileges
+    def refuse(self):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(ApiServer, "server_bind", refuse)
+    code, out, err = lambda_local("api", "http-routes", "--outdir", provider_classes_outdir, "--port", 80)
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: cannot listen on 127.0.0.1:80: Permission denied; pick another port with --port (0: any free port)\n"
+    )

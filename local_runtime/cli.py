@@ -146,16 +146,18 @@ def api(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
     try:
-        with Engine(stack, out=err) as engine:
-            local = LocalApi(stack, engine, {args.access_key: args.secret_key})
+        with (
+            Engine(stack, out=err) as engine,
+            LocalApi(stack, engine, {args.access_key: args.secret_key}, out=err) as local,
+        ):
             try:
                 httpd = server(local, args.port)
-            except OSError as error:
+            except OSError as error:  # in use, or refused (a port below 1024 without privileges)
                 raise UsageError(
                     f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}; "
                     "pick another port with --port (0: any free port)"
                 ) from None
-            routes = ", ".join(r.route_key for r in stack.apis[0].routes)
+            routes = ", ".join(f"{r.route_key} ({r.payload_format_version})" for r in local.api.routes)
             where = f"http://127.0.0.1:{httpd.server_port}"
             print(f"{stack.name}: {routes} on {where} (SigV4 with access key {args.access_key})", file=err)
             try:
@@ -163,7 +165,7 @@ def api(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             except KeyboardInterrupt:
                 pass
             finally:
-                httpd.server_close()
+                httpd.server_close()  # and the work the functions queued: it stops after the step in progress
     except (StackFileError, EngineError) as error:
         raise UsageError(str(error)) from None
     return 0

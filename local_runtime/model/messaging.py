@@ -263,10 +263,15 @@ def apis(doc: Document, targets: Targets) -> list[HttpApi]:
                 (n for n in doc.references_in(route.get("target")) if n.type == "aws_apigatewayv2_integration"),
                 None,
             )
-            function, qualifier = None, None
+            function, qualifier, payload_format = None, None, "1.0"
             if integration is not None:
                 uri = doc.resolved(integration.get("integration_uri", ""), f"{integration.ref}: integration_uri")
                 function, qualifier = targets.function_at(uri)
+                payload_format = str(
+                    doc.resolved(
+                        integration.get("payload_format_version", "1.0"), f"{integration.ref}: payload_format_version"
+                    )
+                )
             routes.append(
                 Route(
                     route.ref,
@@ -274,6 +279,7 @@ def apis(doc: Document, targets: Targets) -> list[HttpApi]:
                     str(doc.resolved(route.get("authorization_type", "NONE"), str(route.ref))),
                     function.path if function is not None else None,
                     qualifier,
+                    payload_format,
                 )
             )
         apis.append(

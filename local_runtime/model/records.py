@@ -326,6 +326,9 @@ class Route:
     authorization_type: str
     function: str | None  # construct path of the function its integration proxies to
     qualifier: str | None
+    # The integration's payload_format_version: the event API Gateway sends and how it reads the answer.
+    # Terraform's default for aws_apigatewayv2_integration is 1.0.
+    payload_format_version: str = "1.0"
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ def test_every_corpus_stack_reads_without_a_problem(terraconstructs_outdir, prov
             "broken",
             "consumers",
             "dead-letters",
+            "http-jobs",
+            "http-routes",
             "limits",
             "loops",
             "managed",

@@ -44,10 +44,12 @@ def credentials(monkeypatch):
 
 
 def run(*argv):
+    """``tools.jobs ARGV``: exit code, output, errors, and each answer's body (``--wait``'s progress lines aside)."""
     out, err = io.StringIO(), io.StringIO()
     code = jobs(list(argv), out=out, err=err)
     text = out.getvalue()
-    bodies = [json.loads(part) for part in text.split("HTTP ")[1:] for part in [part.split("\n", 1)[1]]]
+    answers = "\n".join(line for line in text.splitlines() if not line.startswith("running: "))
+    bodies = [json.loads(part.split("\n", 1)[1]) for part in answers.split("HTTP ")[1:]]
     return code, text, err.getvalue(), bodies
 
 

@@ -344,7 +344,7 @@ def node(app: App) -> None:
 
 
 def build(app: App) -> None:
-    from tests.corpus.provider_classes import async_world  # it builds on this module's HANDLERS and TRUST
+    from tests.corpus.provider_classes import async_world, http_apis  # they build on HANDLERS and TRUST
 
     versions(app)
     managed(app)
@@ -353,3 +353,4 @@ def build(app: App) -> None:
     archives_elsewhere(app)
     node(app)
     async_world.build(app)
+    http_apis.build(app)

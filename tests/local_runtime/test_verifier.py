@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from components import runtimes as component_runtimes
+from local_runtime import lambda_runtimes
 from local_runtime.cli import main as lambda_local
 from local_runtime.engine import Engine
 from local_runtime.model import load_stacks, read_stack
@@ -262,3 +264,20 @@ def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, caps
     out = capsys.readouterr().out
     assert "hop DENIED: Denied --dead_letter--> sqs_queue:Dead (denied)" in out
     assert "hop ok: Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in out
+
+
+# --- runtimes ---------------------------------------------------------------------------------------------
+
+
+def test_the_runtime_table_is_the_components_one_and_every_successor_is_supported():
+    # The components keep their own copy until they import this one: the two must not drift apart.
+    assert lambda_runtimes.SUPPORTED_RUNTIMES == component_runtimes.SUPPORTED_RUNTIMES
+    assert lambda_runtimes.REVIEWED == component_runtimes.REVIEWED
+    assert {r: d.deprecated_on for r, d in lambda_runtimes.DEPRECATED_RUNTIMES.items()} == (
+        component_runtimes.DEPRECATED_RUNTIMES
+    )
+    for runtime, deprecated in lambda_runtimes.DEPRECATED_RUNTIMES.items():
+        assert deprecated.successor in lambda_runtimes.SUPPORTED_RUNTIMES, runtime
+        assert deprecated.deprecated_on <= lambda_runtimes.REVIEWED, runtime
+        if deprecated.create_blocked_on is not None:
+            assert deprecated.create_blocked_on <= lambda_runtimes.REVIEWED, runtime

@@ -12,6 +12,9 @@ and lists the problems (the command exits 1 when there are any):
   and every SQS event source mapping's function may receive, delete and read attributes on its queue;
 - every SNS subscription and S3 bucket notification reaches a function through a Lambda permission
   scoped to that topic or bucket, or a queue whose policy lets that service send from it;
+- every function's runtime is one Lambda offers for .zip archives (``local_runtime.lambda_runtimes``):
+  an unknown runtime, or one Lambda no longer creates functions on, is a problem; a deprecated one
+  it still creates functions on is a warning naming its date and successor;
 - no action with ``*``; no ``*`` resource except for X-Ray's write actions (X-Ray has no
   resource-level permissions); no Lambda permission without ``source_arn``; no permission that no
   hop, log group, X-Ray or self-invocation uses.
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local_runtime import iam
+from local_runtime.lambda_runtimes import DEPRECATED_RUNTIMES, SUPPORTED_RUNTIMES
 from local_runtime.model import Function, Requirement, Role, StackModel
 from local_runtime.model.records import MAPPING_ACTIONS
 
@@ -41,6 +45,7 @@ class Report:
     summary: dict[str, Any] = field(default_factory=dict)
     hops: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what deploys today but is on its way out
     diagram: str = ""
 
 
@@ -147,6 +152,7 @@ def check(stack: StackModel) -> Report:
             report.problems.append(
                 f"function {function.path}: its code archive cannot be used: {function.code.problem}"
             )
+        _check_runtime(function, report)
         if function.role is not None:
             report.summary["roles"][function.role.path] = [
                 f"{', '.join(s.actions)} -> {', '.join(s.resource_labels)}" for s in function.role.statements
@@ -302,6 +308,36 @@ def _check_apis(stack: StackModel, report: Report) -> list[dict[str, Any]]:
                     f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API"
                 )
     return apis
+
+
+def _check_runtime(function: Function, report: Report) -> None:
+    """A .zip function's runtime: one Lambda offers; a deprecated one is named with its date and successor."""
+    runtime = function.runtime
+    if function.code.package_type == "Image" or runtime.startswith("<unresolved"):
+        return  # an image brings its own runtime; an unresolved one is reported by the reader
+    if not runtime:
+        report.problems.append(f"function {function.path} names no runtime: Lambda requires one for a .zip archive")
+        return
+    if runtime in SUPPORTED_RUNTIMES:
+        return
+    deprecated = DEPRECATED_RUNTIMES.get(runtime)
+    if deprecated is None:
+        report.problems.append(
+            f"function {function.path} runs {runtime!r}, which is not a runtime AWS Lambda offers for .zip "
+            f"archives: Lambda refuses it; supported: {', '.join(SUPPORTED_RUNTIMES)}"
+        )
+        return
+    runs = f"function {function.path} runs {runtime}, deprecated by AWS Lambda on {deprecated.deprecated_on}"
+    if deprecated.create_blocked_on is not None:
+        report.problems.append(
+            f"{runs} and refused for new functions since {deprecated.create_blocked_on}: "
+            f"move it to {deprecated.successor}"
+        )
+    else:
+        report.warnings.append(
+            f"{runs} (no security patches since; Lambda still creates functions on it): "
+            f"move it to {deprecated.successor}"
+        )
 
 
 def _check_code_access(stack: StackModel, grants: _Grants, report: Report) -> list[dict[str, Any]]:
@@ -480,6 +516,7 @@ def render(report: Report) -> str:
         out.append(f"permission: {p['principal']} may {p['action']} {p['function_name']} from {p['source_arn']}")
     out.extend(f"hop {'DENIED' if h.endswith('(denied)') else 'ok'}: {h}" for h in report.hops)
     out.extend(f"PROBLEM: {p}" for p in report.problems)
+    out.extend(f"WARNING: {w}" for w in report.warnings)
     return "\n".join(out)
 
 

@@ -11,7 +11,7 @@ from local_runtime import lambda_runtimes
 from local_runtime.cli import main as lambda_local
 from local_runtime.engine import Engine
 from local_runtime.model import load_stacks, read_stack
-from local_runtime.verifier import check, diagram_markdown
+from local_runtime.verifier import check, diagram_markdown, render
 from main import STACKS
 from tools.inspect import GENERATED_BY
 
@@ -30,6 +30,14 @@ def main(argv):
 
 def problems_of(name, document):
     return check(read_stack(name, document)).problems
+
+
+def function_resource(document, label):
+    """The ``aws_lambda_function`` body of a function, by construct path."""
+    for body in document["resource"]["aws_lambda_function"].values():
+        if body["//"]["metadata"]["path"].endswith(f"/{label}/Resource"):
+            return body
+    raise AssertionError(label)
 
 
 def policy_document(document, function_label):
@@ -269,6 +277,22 @@ def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, caps
 # --- runtimes ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def cases(once_per_run):
+    """The reports of tests/corpus/provider_classes/verifier_cases.py's stacks, synthesized once per run."""
+
+    def synthesize(outdir):
+        from cdktf import App
+
+        from tests.corpus.provider_classes import verifier_cases
+
+        app = App(outdir=str(outdir))
+        verifier_cases.build(app)
+        app.synth()
+
+    return {s.name: check(s) for s in load_stacks(once_per_run("verifier-cases", synthesize))}
+
+
 def test_the_runtime_table_is_the_components_one_and_every_successor_is_supported():
     # The components keep their own copy until they import this one: the two must not drift apart.
     assert lambda_runtimes.SUPPORTED_RUNTIMES == component_runtimes.SUPPORTED_RUNTIMES
@@ -281,3 +305,66 @@ def test_the_runtime_table_is_the_components_one_and_every_successor_is_supporte
         assert deprecated.deprecated_on <= lambda_runtimes.REVIEWED, runtime
         if deprecated.create_blocked_on is not None:
             assert deprecated.create_blocked_on <= lambda_runtimes.REVIEWED, runtime
+
+
+@pytest.mark.parametrize(
+    ("runtime", "problem"),
+    [
+        (
+            "python2.7",
+            "function First runs python2.7, deprecated by AWS Lambda on 2021-07-15 and refused for new functions "
+            "since 2021-07-15: move it to python3.14",
+        ),
+        (
+            "nodejs12.x",
+            "function First runs nodejs12.x, deprecated by AWS Lambda on 2023-03-31 and refused for new functions "
+            "since 2023-03-31: move it to nodejs24.x",
+        ),
+        (
+            "java99",
+            "function First runs 'java99', which is not a runtime AWS Lambda offers for .zip archives: Lambda "
+            "refuses it; supported: python3.11, python3.12, python3.13, python3.14, nodejs22.x, nodejs24.x, java8.al2, "
+            "java8.al2023, java11, java11.al2023, java17, java17.al2023, java21, java25, dotnet10, ruby3.3, ruby3.4, "
+            "ruby4.0, provided.al2023",
+        ),
+    ],
+    ids=["no longer created", "no longer created since 2023", "unknown"],
+)
+def test_a_runtime_lambda_refuses_is_a_problem(documents, runtime, problem):
+    # GIVEN First's runtime changed to one Lambda no longer creates functions on, or one it never had
+    broken = copy.deepcopy(documents["function-destination"])
+    function_resource(broken, "First")["runtime"] = runtime
+    # THEN that is the one problem, naming the runtime, its dates and where to move
+    assert problems_of("function-destination", broken) == [problem]
+
+
+def test_a_deprecated_runtime_lambda_still_creates_functions_on_is_a_warning_with_its_date_and_successor(documents):
+    # GIVEN First on nodejs20.x: deprecated, no security patches, still deployable
+    aging = copy.deepcopy(documents["function-destination"])
+    function_resource(aging, "First")["runtime"] = "nodejs20.x"
+    report = check(read_stack("function-destination", aging))
+    # THEN no problem, and a warning naming the date and the successor, printed after the problems
+    assert report.problems == []
+    warning = (
+        "function First runs nodejs20.x, deprecated by AWS Lambda on 2026-04-30 (no security patches since; "
+        "Lambda still creates functions on it): move it to nodejs24.x"
+    )
+    assert report.warnings == [warning]
+    assert render(report).endswith(f"WARNING: {warning}")
+
+
+def test_each_kind_of_runtime_gets_what_it_deserves(cases):
+    # GIVEN one function per kind of runtime, a .zip one with none, and a container image
+    report = cases["runtimes"]
+    # THEN the supported runtime and the image say nothing; the others are named
+    assert report.problems == [
+        "function Ancient runs python2.7, deprecated by AWS Lambda on 2021-07-15 and refused for new functions "
+        "since 2021-07-15: move it to python3.14",
+        "function Invented runs 'python3.99', which is not a runtime AWS Lambda offers for .zip archives: Lambda "
+        "refuses it; supported: " + ", ".join(lambda_runtimes.SUPPORTED_RUNTIMES),
+        "function Unnamed names no runtime: Lambda requires one for a .zip archive",
+    ]
+    assert report.warnings == [
+        "function Aging runs nodejs20.x, deprecated by AWS Lambda on 2026-04-30 (no security patches since; "
+        "Lambda still creates functions on it): move it to nodejs24.x"
+    ]

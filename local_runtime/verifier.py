@@ -12,6 +12,9 @@ and lists the problems (the command exits 1 when there are any):
   and every SQS event source mapping's function may receive, delete and read attributes on its queue;
 - every SNS subscription and S3 bucket notification reaches a function through a Lambda permission
   scoped to that topic or bucket, or a queue whose policy lets that service send from it;
+- every queue, topic, table, bucket, event bus or function a function's environment names (its
+  code's hops) is one its role may use: at least one of the actions code plausibly needs there
+  (``CODE_NEEDS``: ``sqs:SendMessage``, ``sns:Publish``, a DynamoDB item action, ...);
 - every function's runtime is one Lambda offers for .zip archives (``local_runtime.lambda_runtimes``):
   an unknown runtime, or one Lambda no longer creates functions on, is a problem; a deprecated one
   it still creates functions on is a warning naming its date and successor;
@@ -36,7 +39,7 @@ from typing import Any
 from local_runtime import iam
 from local_runtime.lambda_runtimes import DEPRECATED_RUNTIMES, SUPPORTED_RUNTIMES
 from local_runtime.model import Function, Requirement, Role, StackModel
-from local_runtime.model.records import MAPPING_ACTIONS
+from local_runtime.model.records import MAPPING_ACTIONS, Ref
 
 
 @dataclass
@@ -47,6 +50,44 @@ class Report:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what deploys today but is on its way out
     diagram: str = ""
+
+
+@dataclass(frozen=True)
+class CodeNeed:
+    """What a function's code most plausibly does with a resource its environment names."""
+
+    actions: tuple[str, ...]  # any one of them lets the code reach the resource
+    expected: str  # how a problem names them
+    objects: bool = False  # the actions act on the resource's objects (``<arn>/<key>``), not on it
+
+
+DYNAMODB_ITEM_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PartiQLSelect",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+)
+_INVOKE = CodeNeed(("lambda:InvokeFunction",), "lambda:InvokeFunction")
+# By resource type. A queue's URL is there to send to, or for a handler polling it itself; a table's
+# name for any item action; a bucket's name to write or read objects. Other types have no rule.
+CODE_NEEDS = {
+    "aws_sqs_queue": CodeNeed(("sqs:SendMessage", "sqs:ReceiveMessage"), "sqs:SendMessage"),
+    "aws_sns_topic": CodeNeed(("sns:Publish",), "sns:Publish"),
+    "aws_dynamodb_table": CodeNeed(DYNAMODB_ITEM_ACTIONS, "dynamodb:GetItem, dynamodb:PutItem or another item action"),
+    "aws_s3_bucket": CodeNeed(("s3:PutObject", "s3:GetObject"), "s3:PutObject or s3:GetObject on its objects", True),
+    "aws_cloudwatch_event_bus": CodeNeed(("events:PutEvents",), "events:PutEvents"),
+    "aws_lambda_function": _INVOKE,
+    "aws_lambda_alias": _INVOKE,
+}
 
 
 class _Grants:
@@ -341,14 +382,80 @@ def _check_runtime(function: Function, report: Report) -> None:
 
 
 def _check_code_access(stack: StackModel, grants: _Grants, report: Report) -> list[dict[str, Any]]:
-    """What a function's code reaches through its environment (a queue, a table): a hop if it has a grant."""
+    """What a function's code reaches through its environment: a queue, a topic, a table, a bucket, a bus
+    or a function needs at least one of the actions of ``CODE_NEEDS`` in the function's role."""
     accesses: list[dict[str, Any]] = []
     for function in stack.functions.values():
-        for variable, _, arn, resource in function.environment_references:
-            if function.role is not None and grants.use_on(function.role, arn):
-                accesses.append({"function": function.path, "resource": resource, "variable": variable})
-                report.hops.append(f"{function.path} -> {resource} (its code, through {variable})")
+        role = function.role
+        for variable, ref, arn, resource in function.environment_references:
+            hop = f"{function.path} -> {resource} (its code, through {variable})"
+            access: dict[str, Any] = {"function": function.path, "resource": resource, "variable": variable}
+            target = _function_of(stack, ref, arn)
+            if target is not None:
+                access["resource_function"] = target
+            # Every grant on the resource is the code's: none of them is reported as unused.
+            granted = role is not None and grants.use_on(role, arn)
+            need = CODE_NEEDS.get(ref.type)
+            if need is None:
+                access["allowed"] = granted
+                report.hops.append(hop if granted else f"{hop} (no grant; no rule for type {ref.type}: not checked)")
+                accesses.append(access)
+                continue
+            allowed = role is not None and _code_allowed(role, need, arn, grants)
+            access["allowed"] = allowed
+            accesses.append(access)
+            if allowed:
+                report.hops.append(hop)
+                continue
+            report.hops.append(f"{hop} (denied)")
+            report.problems.append(
+                f"role {_role_name(role)} {_granted_on(role, arn, need)} {resource}, which {function.path}'s code "
+                f"reaches through {variable} (expected e.g. {need.expected})"
+            )
     return accesses
+
+
+def _code_resources(role: Role, need: CodeNeed, arn: str) -> list[str]:
+    """The resources ``need``'s actions act on: the ARN, or any object of the bucket a grant names."""
+    if not need.objects:
+        return [arn]
+    named = (r for s in role.statements for r in s.resources if r.startswith(f"{arn}/"))
+    return list(dict.fromkeys([f"{arn}/*", *named]))
+
+
+def _code_allowed(role: Role, need: CodeNeed, arn: str, grants: _Grants) -> bool:
+    """Whether the role allows one of ``need``'s actions; the grants of each it allows are marked used."""
+    allowed = False
+    for action in need.actions:
+        for resource in _code_resources(role, need, arn):
+            allowed = grants.use(role, action, resource) or allowed
+    return allowed
+
+
+def _granted_on(role: Role | None, arn: str, need: CodeNeed) -> str:
+    """What the role grants on a resource its code cannot use, in words: "grants nothing on", ..."""
+    if role is None:
+        return "grants nothing on"
+    resources = [arn, *(_code_resources(role, need, arn) if need.objects else [])]
+    actions: list[str] = []
+    for statement in role.statements:
+        if any(iam.covers_resource(statement, r) for r in resources):
+            denied = [a for a in need.actions if iam.covers_action(statement, a)]
+            if statement.effect == "Deny" and denied:
+                return f"denies {', '.join(denied)} on"
+            if statement.effect == "Allow" and not statement.conditions:
+                actions += statement.actions
+    if not actions:
+        return "grants nothing on"
+    return f"grants only {', '.join(dict.fromkeys(actions))} on"
+
+
+def _function_of(stack: StackModel, ref: Ref, arn: str) -> str | None:
+    """The construct path of the function of the stack a reference names (itself, or through an alias)."""
+    if ref.type == "aws_lambda_function" and ref.path in stack.functions:
+        return ref.path
+    alias = stack.aliases.get(arn)
+    return alias.function if alias is not None else None
 
 
 def _check_dead_letters(stack: StackModel, grants: _Grants, report: Report) -> None:

@@ -251,7 +251,18 @@ def test_a_mapping_whose_role_may_not_poll_is_reported_and_the_others_use_their_
 def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_permission(corpus):
     # GIVEN the sdk stack: a topic, a bucket and a rule sending to queues, each with a queue policy for its source
     clean = check(corpus["sdk"])
-    assert "ProbeToInbox" not in " ".join(clean.problems) and clean.problems == []
+    # (its only problems: Unprivileged's code reaches four resources its role grants nothing on)
+    assert clean.problems == [
+        "role NoGrants grants nothing on s3_bucket:Store, which Unprivileged's code reaches through BUCKET "
+        "(expected e.g. s3:PutObject or s3:GetObject on its objects)",
+        "role NoGrants grants nothing on cloudwatch_event_bus:Bus, which Unprivileged's code reaches through BUS "
+        "(expected e.g. events:PutEvents)",
+        "role NoGrants grants nothing on sqs_queue:Inbox, which Unprivileged's code reaches through QUEUE_URL "
+        "(expected e.g. sqs:SendMessage)",
+        "role NoGrants grants nothing on sns_topic:Topic, which Unprivileged's code reaches through TOPIC_ARN "
+        "(expected e.g. sns:Publish)",
+    ]
+    unprivileged = clean.problems
     assert "Store notification --> sqs_queue:BucketInbox (allowed for s3.amazonaws.com from that source)" in clean.hops
     # WHEN the queue policies are removed
     document = copy.deepcopy(corpus["sdk"].document)
@@ -264,6 +275,7 @@ def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_p
         "sns.amazonaws.com sqs:SendMessage from TopicToInbox (Topic)",
         "Store notification --> sqs_queue:BucketInbox: the sqs policy of BucketInbox does not let "
         "s3.amazonaws.com sqs:SendMessage from Store notification",
+        *unprivileged,
     ]
 
 
@@ -274,7 +286,7 @@ def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, caps
     assert "hop ok: Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in out
 
 
-# --- runtimes ---------------------------------------------------------------------------------------------
+# --- what a function's code reaches through its environment ----------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -291,6 +303,79 @@ def cases(once_per_run):
         app.synth()
 
     return {s.name: check(s) for s in load_stacks(once_per_run("verifier-cases", synthesize))}
+
+
+def test_a_code_hop_whose_grant_was_removed_is_a_problem_naming_what_the_code_needs(documents):
+    # GIVEN LongJob's grants on the Jobs table (named by its JOBS_TABLE variable) removed
+    broken = copy.deepcopy(documents["long-job-api"])
+    policy = policy_document(broken, "LongJob")
+    policy["statement"] = [s for s in policy["statement"] if not s["actions"][0].startswith("dynamodb:")]
+    clean, report = check(read_stack("long-job-api", documents["long-job-api"])), check(read_stack("lj", broken))
+    # THEN the hop stays, denied, and the problem names the role, the table, the variable and the grant expected
+    assert "LongJob -> dynamodb_table:Jobs (its code, through JOBS_TABLE)" in clean.hops
+    assert "LongJob -> dynamodb_table:Jobs (its code, through JOBS_TABLE) (denied)" in report.hops
+    assert len(report.hops) == len(clean.hops)
+    assert report.problems == [
+        "role LongJob/ServiceRole grants nothing on dynamodb_table:Jobs, which LongJob's code reaches through "
+        "JOBS_TABLE (expected e.g. dynamodb:GetItem, dynamodb:PutItem or another item action)"
+    ]
+
+
+def test_one_action_the_code_plausibly_needs_allows_each_kind_of_code_hop(cases):
+    # GIVEN Writer, whose role allows one such action on a queue, topic, table, bucket (objects under a
+    # prefix), bus, function and alias, and kms:Decrypt on a key (no rule covers keys)
+    report = cases["code-hops"]
+    # THEN every hop is allowed, and every grant is used: none is reported
+    assert [h for h in report.hops if h.startswith("Writer ")] == [
+        "Writer -> s3_bucket:Store (its code, through BUCKET)",
+        "Writer -> cloudwatch_event_bus:Bus (its code, through BUS)",
+        "Writer -> kms_key:Key (its code, through KEY_ID)",
+        "Writer -> sqs_queue:Jobs (its code, through QUEUE_URL)",
+        "Writer -> dynamodb_table:Items (its code, through TABLE_NAME)",
+        "Writer -> lambda_function:Target (its code, through TARGET)",
+        "Writer -> lambda_alias:Live (its code, through TARGET_LIVE)",
+        "Writer -> sns_topic:Alerts (its code, through TOPIC_ARN)",
+    ]
+    assert not [p for p in report.problems if "Writer" in p or "role Role " in p]
+
+
+def test_a_role_granting_nothing_on_what_its_code_reaches_gets_a_problem_per_variable(cases):
+    # GIVEN Stranger: the same variables as Writer, and a role without a policy
+    report = cases["code-hops"]
+    # THEN each hop a rule covers is denied and named with the action expected; the key's is not checked
+    assert "Stranger -> sqs_queue:Jobs (its code, through QUEUE_URL) (denied)" in report.hops
+    assert (
+        "Stranger -> kms_key:Key (its code, through KEY_ID) (no grant; no rule for type aws_kms_key: not checked)"
+        in (report.hops)
+    )
+    assert [p for p in report.problems if "Stranger" in p] == [
+        f"role StrangerRole grants nothing on {resource}, which Stranger's code reaches through {variable} "
+        f"(expected e.g. {expected})"
+        for resource, variable, expected in [
+            ("s3_bucket:Store", "BUCKET", "s3:PutObject or s3:GetObject on its objects"),
+            ("cloudwatch_event_bus:Bus", "BUS", "events:PutEvents"),
+            ("sqs_queue:Jobs", "QUEUE_URL", "sqs:SendMessage"),
+            ("dynamodb_table:Items", "TABLE_NAME", "dynamodb:GetItem, dynamodb:PutItem or another item action"),
+            ("lambda_function:Target", "TARGET", "lambda:InvokeFunction"),
+            ("lambda_alias:Live", "TARGET_LIVE", "lambda:InvokeFunction"),
+            ("sns_topic:Alerts", "TOPIC_ARN", "sns:Publish"),
+        ]
+    ]
+
+
+def test_a_grant_the_code_cannot_use_and_a_deny_are_named_as_such(cases):
+    # GIVEN Peeker, allowed only sqs:GetQueueAttributes on its queue, and Forbidden, whose GetItem a Deny takes back
+    report = cases["code-hops"]
+    # THEN both are problems saying what the role does grant, and the first grant is still used
+    assert [p for p in report.problems if "Peeker" in p or "Forbidden" in p] == [
+        "role ForbiddenRole denies dynamodb:GetItem on dynamodb_table:Items, which Forbidden's code reaches through "
+        "TABLE (expected e.g. dynamodb:GetItem, dynamodb:PutItem or another item action)",
+        "role PeekerRole grants only sqs:GetQueueAttributes on sqs_queue:Jobs, which Peeker's code reaches through "
+        "QUEUE_URL (expected e.g. sqs:SendMessage)",
+    ]
+
+
+# --- runtimes ---------------------------------------------------------------------------------------------
 
 
 def test_the_runtime_table_is_the_components_one_and_every_successor_is_supported():

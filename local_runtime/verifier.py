@@ -530,6 +530,26 @@ def _check_service_sources(stack: StackModel, report: Report) -> None:
         for bucket in stack.buckets.values()
         for n in bucket.notifications
     ]
+    report.summary["subscriptions"] = [
+        {
+            "subscription": s.ref.path,
+            "topic": _resource_label(stack, s.topic_arn),
+            "protocol": s.protocol,
+            "endpoint": s.endpoint.label,
+            "endpoint_function": s.endpoint.function,
+        }
+        for s in stack.subscriptions
+    ]
+    report.summary["bucket_notifications"] = [
+        {
+            "bucket": _resource_label(stack, bucket.arn),
+            "events": list(n.events),
+            "target": n.target.label,
+            "target_function": n.target.function,
+        }
+        for bucket in stack.buckets.values()
+        for n in bucket.notifications
+    ]
     for source, principal, source_arn, target in sources:
         hop = f"{source} --> {target.function or target.label}"
         refusal = iam.service_refusal(stack, target, principal, source_arn, source, require_source_arn=True)
@@ -543,6 +563,14 @@ def _role_name(role: Role | None) -> str:
     return role.path if role is not None else "(none)"
 
 
+def _resource_label(stack: StackModel, arn: str) -> str:
+    """How references name a queue, topic or bucket of the stack (``sns_topic:Topic``), else its label."""
+    record = stack.queues.get(arn) or stack.topics.get(arn) or stack.buckets.get(arn)
+    if record is None:
+        return stack.label(arn)
+    return f"{record.ref.type.removeprefix('aws_')}:{record.ref.path}"
+
+
 def node_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
@@ -553,32 +581,64 @@ def destination_node(target: str) -> str:
 
 
 def mermaid(stack: StackModel, report: Report) -> str:
+    """The stack's wiring as a Mermaid flowchart: a node per function and per resource a hop reaches, an
+    edge per hop the verifier checks (destinations, dead letters, rules, queue mappings, subscriptions,
+    bucket notifications, API routes, self-invocation; the code's hops dotted, labelled with the variable)."""
     lines = ["flowchart LR"]
     buses = {}
+
+    def resource(label: str, function: str | None = None, text: str | None = None) -> str:
+        """The node of what ``label`` names, declared here unless it is a function of the stack."""
+        if function is not None:
+            return node_id("fn_" + function.split(":")[0])
+        node = destination_node(label)
+        if not label.startswith("lambda_function:"):
+            lines.append(f'  {node}[("{text or label}")]')
+        return node
+
     for label in report.summary["functions"]:
         lines.append(f'  {node_id("fn_" + label)}["λ {label}"]')
     for config in report.summary["async_invoke"]:
         for outcome in ("on_success", "on_failure"):
             if outcome in config:
                 target = config[outcome]
-                function = config.get(f"{outcome}_function")
-                target_node = node_id("fn_" + function.split(":")[0]) if function else destination_node(target)
-                if not function:
-                    default_bus = target.endswith(":event-bus/default")
-                    lines.append(f'  {target_node}[("{"default event bus" if default_bus else target}")]')
-                    if default_bus:
-                        buses["default"] = target_node
+                default_bus = target.endswith(":event-bus/default")
+                target_node = resource(
+                    target, config.get(f"{outcome}_function"), "default event bus" if default_bus else None
+                )
+                if default_bus and not config.get(f"{outcome}_function"):
+                    buses["default"] = target_node
                 qualified = "" if config["qualifier"] == "$LATEST" else f" ({config['qualifier']})"
                 label = f"{outcome.replace('_', ' ')}{qualified}"
                 lines.append(f'  {node_id("fn_" + config["function"])} -- "{label}" --> {target_node}')
+    for dead_letter in report.summary["dead_letters"]:
+        target_node = resource(dead_letter["target"])
+        lines.append(f'  {node_id("fn_" + dead_letter["function"])} -- "dead letter" --> {target_node}')
     for rule in report.summary["rules"]:
         rule_node = node_id("rule_" + rule["rule"])
         lines.append(f'  {rule_node}{{{{"rule {rule["rule"]}"}}}}')
+        bus = stack.buses.get(rule.get("event_bus") or "")
         if rule.get("event_bus") in buses:
             lines.append(f"  {buses[rule['event_bus']]} --> {rule_node}")
+        elif bus is not None and bus.ref is not None:
+            bus_label = f"{bus.ref.type.removeprefix('aws_')}:{bus.ref.path}"
+            lines.append(f"  {resource(bus_label)} --> {rule_node}")
         for target in rule["targets"]:
-            target_node = destination_node(target["target"])
+            target_node = resource(target["target"])
             lines.append(f'  {rule_node} -- "{target["input_path"] or "event"}" --> {target_node}')
+    for mapping in report.summary["event_source_mappings"]:
+        if mapping["function"]:
+            disabled = "" if mapping["enabled"] else " (disabled)"
+            source_node = resource(mapping["source"])
+            lines.append(f'  {source_node} -- "batches{disabled}" --> {node_id("fn_" + mapping["function"])}')
+    for subscription in report.summary["subscriptions"]:
+        topic_node = resource(subscription["topic"])
+        endpoint_node = resource(subscription["endpoint"], subscription["endpoint_function"])
+        lines.append(f'  {topic_node} -- "subscription" --> {endpoint_node}')
+    for notification in report.summary["bucket_notifications"]:
+        bucket_node = resource(notification["bucket"])
+        target_node = resource(notification["target"], notification["target_function"])
+        lines.append(f'  {bucket_node} -- "{", ".join(notification["events"])}" --> {target_node}')
     for api in report.summary.get("apis", []):
         api_node = node_id("api_" + api["api"])
         lines.append(f'  {api_node}{{{{"HTTP API {api["api"]}"}}}}')
@@ -587,8 +647,7 @@ def mermaid(stack: StackModel, report: Report) -> str:
                 label = f"{route['route']} ({route['authorization']})"
                 lines.append(f'  {api_node} -- "{label}" --> {node_id("fn_" + route["function"])}')
     for access in report.summary.get("code_access", []):
-        resource_node = node_id(access["resource"])
-        lines.append(f'  {resource_node}[("{access["resource"]}")]')
+        resource_node = resource(access["resource"], access.get("resource_function"))
         lines.append(f'  {node_id("fn_" + access["function"])} -. "{access["variable"]}" .-> {resource_node}')
     for hop in report.hops:
         if hop.endswith("(asynchronous self-invocation)"):

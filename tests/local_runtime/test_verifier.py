@@ -453,3 +453,36 @@ def test_each_kind_of_runtime_gets_what_it_deserves(cases):
         "function Aging runs nodejs20.x, deprecated by AWS Lambda on 2026-04-30 (no security patches since; "
         "Lambda still creates functions on it): move it to nodejs24.x"
     ]
+
+
+# --- the diagram: every hop verified ------------------------------------------------------------------------
+
+
+def test_the_queue_consumer_diagram_draws_its_dead_letter_queue_and_the_mapping_to_consumer(synthesized_app):
+    (stack,) = [s for s in load_stacks(synthesized_app) if s.name == "queue-consumer"]
+    lines = check(stack).diagram.splitlines()
+    assert '  fn_First -- "dead letter" --> sqs_queue_FirstDeadLetters' in lines
+    assert '  sqs_queue_FirstDeadLetters[("sqs_queue:FirstDeadLetters")]' in lines
+    # AND Consumer, which only reads the queue, is connected to it
+    assert '  sqs_queue_Work -- "batches" --> fn_Consumer' in lines
+
+
+def test_code_hops_are_dotted_and_reach_a_function_through_its_own_node(cases):
+    lines = cases["code-hops"].diagram.splitlines()
+    assert '  fn_Writer -. "QUEUE_URL" .-> sqs_queue_Jobs' in lines
+    assert '  fn_Writer -. "TARGET" .-> fn_Target' in lines
+    assert '  fn_Writer -. "TARGET_LIVE" .-> fn_Target' in lines
+    # AND no second node stands for Target or its alias
+    assert not [line for line in lines if "lambda_function_Target" in line or "lambda_alias" in line]
+
+
+def test_subscriptions_notifications_disabled_mappings_and_custom_bus_rules_are_drawn(corpus):
+    sdk = check(corpus["sdk"]).diagram.splitlines()
+    assert '  sns_topic_Topic -- "subscription" --> sqs_queue_TopicInbox' in sdk
+    assert '  s3_bucket_Store -- "s3:ObjectCreated:*" --> sqs_queue_BucketInbox' in sdk
+    assert "  cloudwatch_event_bus_Bus --> rule_ProbeRule" in sdk
+    assert '  sqs_queue_BusInbox[("sqs_queue:BusInbox")]' in sdk
+    loops = check(corpus["loops"]).diagram.splitlines()
+    assert '  sns_topic_LoopTopic -- "subscription" --> fn_TopicLooper' in loops
+    consumers = check(corpus["consumers"]).diagram.splitlines()
+    assert '  sqs_queue_Idle -- "batches (disabled)" --> fn_Idler' in consumers

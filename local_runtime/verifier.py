@@ -424,11 +424,16 @@ def _code_resources(role: Role, need: CodeNeed, arn: str) -> list[str]:
 
 
 def _code_allowed(role: Role, need: CodeNeed, arn: str, grants: _Grants) -> bool:
-    """Whether the role allows one of ``need``'s actions; the grants of each it allows are marked used."""
+    """Whether the role allows one of ``need``'s actions; the grants of each it allows are marked used.
+
+    Asked of ``iam.allows``, not of the grants marked: a ``NotResource`` statement allows without
+    naming the resource."""
     allowed = False
     for action in need.actions:
         for resource in _code_resources(role, need, arn):
-            allowed = grants.use(role, action, resource) or allowed
+            if iam.allows(role, action, resource):
+                grants.use(role, action, resource)
+                allowed = True
     return allowed
 
 

@@ -363,6 +363,14 @@ def test_a_role_granting_nothing_on_what_its_code_reaches_gets_a_problem_per_var
     ]
 
 
+def test_a_grant_through_not_resource_allows_the_code_hop_as_iam_does(cases):
+    # GIVEN Outsider, whose role may send to any resource but the topic (NotResource), and whose QUEUE names the queue
+    report = cases["code-hops"]
+    # THEN the hop is allowed: IAM evaluates NotResource, not only the resources a statement lists
+    assert "Outsider -> sqs_queue:Jobs (its code, through QUEUE)" in report.hops
+    assert not [p for p in report.problems if "Outsider" in p]
+
+
 def test_a_grant_the_code_cannot_use_and_a_deny_are_named_as_such(cases):
     # GIVEN Peeker, allowed only sqs:GetQueueAttributes on its queue, and Forbidden, whose GetItem a Deny takes back
     report = cases["code-hops"]

@@ -5,7 +5,8 @@
   code plausibly needs on each (an unusual one where several would do: ``dynamodb:Query``,
   ``s3:GetObject`` under a prefix), ``Stranger``'s role nothing, ``Peeker``'s only
   ``sqs:GetQueueAttributes`` on the queue, ``Forbidden``'s an item action on the table that a Deny
-  statement takes back;
+  statement takes back, ``Outsider``'s ``sqs:SendMessage`` on every resource but the topic
+  (``NotResource``);
 - ``runtimes``: a function on each kind of runtime: supported (``python3.12``), deprecated and still
   created by Lambda (``nodejs20.x``), no longer created (``python2.7``), unknown (``python3.99``),
   none on a .zip archive, and a container image (whose runtime is its own).
@@ -90,6 +91,10 @@ def code_hops(app: App) -> None:
         [_allow("dynamodb:GetItem", table.arn), _allow("dynamodb:GetItem", table.arn, effect="Deny")],
     )
     s.function("Forbidden", role=forbidden, environment=LambdaFunctionEnvironment(variables={"TABLE": table.name}))
+    everything_but = _role(
+        s.stack, "EverythingButRole", [{"Effect": "Allow", "Action": "sqs:SendMessage", "NotResource": topic.arn}]
+    )
+    s.function("Outsider", role=everything_but, environment=LambdaFunctionEnvironment(variables={"QUEUE": queue.url}))
     s.done()
 
 

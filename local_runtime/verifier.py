@@ -12,6 +12,12 @@ and lists the problems (the command exits 1 when there are any):
   and every SQS event source mapping's function may receive, delete and read attributes on its queue;
 - every SNS subscription and S3 bucket notification reaches a function through a Lambda permission
   scoped to that topic or bucket, or a queue whose policy lets that service send from it;
+- every queue, topic, table, bucket, event bus or function a function's environment names (its
+  code's hops) is one its role may use: at least one of the actions code plausibly needs there
+  (``CODE_NEEDS``: ``sqs:SendMessage``, ``sns:Publish``, a DynamoDB item action, ...);
+- every function's runtime is one Lambda offers for .zip archives (``local_runtime.lambda_runtimes``):
+  an unknown runtime, or one Lambda no longer creates functions on, is a problem; a deprecated one
+  it still creates functions on is a warning naming its date and successor;
 - no action with ``*``; no ``*`` resource except for X-Ray's write actions (X-Ray has no
   resource-level permissions); no Lambda permission without ``source_arn``; no permission that no
   hop, log group, X-Ray or self-invocation uses.
@@ -31,8 +37,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local_runtime import iam
+from local_runtime.lambda_runtimes import DEPRECATED_RUNTIMES, SUPPORTED_RUNTIMES
 from local_runtime.model import Function, Requirement, Role, StackModel
-from local_runtime.model.records import MAPPING_ACTIONS
+from local_runtime.model.records import MAPPING_ACTIONS, Ref
 
 
 @dataclass
@@ -41,7 +48,46 @@ class Report:
     summary: dict[str, Any] = field(default_factory=dict)
     hops: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what deploys today but is on its way out
     diagram: str = ""
+
+
+@dataclass(frozen=True)
+class CodeNeed:
+    """What a function's code most plausibly does with a resource its environment names."""
+
+    actions: tuple[str, ...]  # any one of them lets the code reach the resource
+    expected: str  # how a problem names them
+    objects: bool = False  # the actions act on the resource's objects (``<arn>/<key>``), not on it
+
+
+DYNAMODB_ITEM_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PartiQLSelect",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+)
+_INVOKE = CodeNeed(("lambda:InvokeFunction",), "lambda:InvokeFunction")
+# By resource type. A queue's URL is there to send to, or for a handler polling it itself; a table's
+# name for any item action; a bucket's name to write or read objects. Other types have no rule.
+CODE_NEEDS = {
+    "aws_sqs_queue": CodeNeed(("sqs:SendMessage", "sqs:ReceiveMessage"), "sqs:SendMessage"),
+    "aws_sns_topic": CodeNeed(("sns:Publish",), "sns:Publish"),
+    "aws_dynamodb_table": CodeNeed(DYNAMODB_ITEM_ACTIONS, "dynamodb:GetItem, dynamodb:PutItem or another item action"),
+    "aws_s3_bucket": CodeNeed(("s3:PutObject", "s3:GetObject"), "s3:PutObject or s3:GetObject on its objects", True),
+    "aws_cloudwatch_event_bus": CodeNeed(("events:PutEvents",), "events:PutEvents"),
+    "aws_lambda_function": _INVOKE,
+    "aws_lambda_alias": _INVOKE,
+}
 
 
 class _Grants:
@@ -147,6 +193,7 @@ def check(stack: StackModel) -> Report:
             report.problems.append(
                 f"function {function.path}: its code archive cannot be used: {function.code.problem}"
             )
+        _check_runtime(function, report)
         if function.role is not None:
             report.summary["roles"][function.role.path] = [
                 f"{', '.join(s.actions)} -> {', '.join(s.resource_labels)}" for s in function.role.statements
@@ -304,15 +351,116 @@ def _check_apis(stack: StackModel, report: Report) -> list[dict[str, Any]]:
     return apis
 
 
+def _check_runtime(function: Function, report: Report) -> None:
+    """A .zip function's runtime: one Lambda offers; a deprecated one is named with its date and successor."""
+    runtime = function.runtime
+    if function.code.package_type == "Image" or runtime.startswith("<unresolved"):
+        return  # an image brings its own runtime; an unresolved one is reported by the reader
+    if not runtime:
+        report.problems.append(f"function {function.path} names no runtime: Lambda requires one for a .zip archive")
+        return
+    if runtime in SUPPORTED_RUNTIMES:
+        return
+    deprecated = DEPRECATED_RUNTIMES.get(runtime)
+    if deprecated is None:
+        report.problems.append(
+            f"function {function.path} runs {runtime!r}, which is not a runtime AWS Lambda offers for .zip "
+            f"archives: Lambda refuses it; supported: {', '.join(SUPPORTED_RUNTIMES)}"
+        )
+        return
+    runs = f"function {function.path} runs {runtime}, deprecated by AWS Lambda on {deprecated.deprecated_on}"
+    if deprecated.create_blocked_on is not None:
+        report.problems.append(
+            f"{runs} and refused for new functions since {deprecated.create_blocked_on}: "
+            f"move it to {deprecated.successor}"
+        )
+    else:
+        report.warnings.append(
+            f"{runs} (no security patches since; Lambda still creates functions on it): "
+            f"move it to {deprecated.successor}"
+        )
+
+
 def _check_code_access(stack: StackModel, grants: _Grants, report: Report) -> list[dict[str, Any]]:
-    """What a function's code reaches through its environment (a queue, a table): a hop if it has a grant."""
+    """What a function's code reaches through its environment: a queue, a topic, a table, a bucket, a bus
+    or a function needs at least one of the actions of ``CODE_NEEDS`` in the function's role."""
     accesses: list[dict[str, Any]] = []
     for function in stack.functions.values():
-        for variable, _, arn, resource in function.environment_references:
-            if function.role is not None and grants.use_on(function.role, arn):
-                accesses.append({"function": function.path, "resource": resource, "variable": variable})
-                report.hops.append(f"{function.path} -> {resource} (its code, through {variable})")
+        role = function.role
+        for variable, ref, arn, resource in function.environment_references:
+            hop = f"{function.path} -> {resource} (its code, through {variable})"
+            access: dict[str, Any] = {"function": function.path, "resource": resource, "variable": variable}
+            target = _function_of(stack, ref, arn)
+            if target is not None:
+                access["resource_function"] = target
+            # Every grant on the resource is the code's: none of them is reported as unused.
+            granted = role is not None and grants.use_on(role, arn)
+            need = CODE_NEEDS.get(ref.type)
+            if need is None:
+                access["allowed"] = granted
+                report.hops.append(hop if granted else f"{hop} (no grant; no rule for type {ref.type}: not checked)")
+                accesses.append(access)
+                continue
+            allowed = role is not None and _code_allowed(role, need, arn, grants)
+            access["allowed"] = allowed
+            accesses.append(access)
+            if allowed:
+                report.hops.append(hop)
+                continue
+            report.hops.append(f"{hop} (denied)")
+            report.problems.append(
+                f"role {_role_name(role)} {_granted_on(role, arn, need)} {resource}, which {function.path}'s code "
+                f"reaches through {variable} (expected e.g. {need.expected})"
+            )
     return accesses
+
+
+def _code_resources(role: Role, need: CodeNeed, arn: str) -> list[str]:
+    """The resources ``need``'s actions act on: the ARN, or any object of the bucket a grant names."""
+    if not need.objects:
+        return [arn]
+    named = (r for s in role.statements for r in s.resources if r.startswith(f"{arn}/"))
+    return list(dict.fromkeys([f"{arn}/*", *named]))
+
+
+def _code_allowed(role: Role, need: CodeNeed, arn: str, grants: _Grants) -> bool:
+    """Whether the role allows one of ``need``'s actions; the grants of each it allows are marked used.
+
+    Asked of ``iam.allows``, not of the grants marked: a ``NotResource`` statement allows without
+    naming the resource."""
+    allowed = False
+    for action in need.actions:
+        for resource in _code_resources(role, need, arn):
+            if iam.allows(role, action, resource):
+                grants.use(role, action, resource)
+                allowed = True
+    return allowed
+
+
+def _granted_on(role: Role | None, arn: str, need: CodeNeed) -> str:
+    """What the role grants on a resource its code cannot use, in words: "grants nothing on", ..."""
+    if role is None:
+        return "grants nothing on"
+    resources = [arn, *(_code_resources(role, need, arn) if need.objects else [])]
+    actions: list[str] = []
+    for statement in role.statements:
+        if any(iam.covers_resource(statement, r) for r in resources):
+            denied = [a for a in need.actions if iam.covers_action(statement, a)]
+            if statement.effect == "Deny" and denied:
+                return f"denies {', '.join(denied)} on"
+            if statement.effect == "Allow" and not statement.conditions:
+                actions += statement.actions
+    if not actions:
+        return "grants nothing on"
+    return f"grants only {', '.join(dict.fromkeys(actions))} on"
+
+
+def _function_of(stack: StackModel, ref: Ref, arn: str) -> str | None:
+    """The construct path of the function of the stack a reference names (itself, or through an alias)."""
+    if ref.type == "aws_lambda_function" and ref.path in stack.functions:
+        return ref.path
+    alias = stack.aliases.get(arn)
+    return alias.function if alias is not None else None
 
 
 def _check_dead_letters(stack: StackModel, grants: _Grants, report: Report) -> None:
@@ -387,6 +535,26 @@ def _check_service_sources(stack: StackModel, report: Report) -> None:
         for bucket in stack.buckets.values()
         for n in bucket.notifications
     ]
+    report.summary["subscriptions"] = [
+        {
+            "subscription": s.ref.path,
+            "topic": _resource_label(stack, s.topic_arn),
+            "protocol": s.protocol,
+            "endpoint": s.endpoint.label,
+            "endpoint_function": s.endpoint.function,
+        }
+        for s in stack.subscriptions
+    ]
+    report.summary["bucket_notifications"] = [
+        {
+            "bucket": _resource_label(stack, bucket.arn),
+            "events": list(n.events),
+            "target": n.target.label,
+            "target_function": n.target.function,
+        }
+        for bucket in stack.buckets.values()
+        for n in bucket.notifications
+    ]
     for source, principal, source_arn, target in sources:
         hop = f"{source} --> {target.function or target.label}"
         refusal = iam.service_refusal(stack, target, principal, source_arn, source, require_source_arn=True)
@@ -400,6 +568,14 @@ def _role_name(role: Role | None) -> str:
     return role.path if role is not None else "(none)"
 
 
+def _resource_label(stack: StackModel, arn: str) -> str:
+    """How references name a queue, topic or bucket of the stack (``sns_topic:Topic``), else its label."""
+    record = stack.queues.get(arn) or stack.topics.get(arn) or stack.buckets.get(arn)
+    if record is None:
+        return stack.label(arn)
+    return f"{record.ref.type.removeprefix('aws_')}:{record.ref.path}"
+
+
 def node_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
@@ -410,32 +586,64 @@ def destination_node(target: str) -> str:
 
 
 def mermaid(stack: StackModel, report: Report) -> str:
+    """The stack's wiring as a Mermaid flowchart: a node per function and per resource a hop reaches, an
+    edge per hop the verifier checks (destinations, dead letters, rules, queue mappings, subscriptions,
+    bucket notifications, API routes, self-invocation; the code's hops dotted, labelled with the variable)."""
     lines = ["flowchart LR"]
     buses = {}
+
+    def resource(label: str, function: str | None = None, text: str | None = None) -> str:
+        """The node of what ``label`` names, declared here unless it is a function of the stack."""
+        if function is not None:
+            return node_id("fn_" + function.split(":")[0])
+        node = destination_node(label)
+        if not label.startswith("lambda_function:"):
+            lines.append(f'  {node}[("{text or label}")]')
+        return node
+
     for label in report.summary["functions"]:
         lines.append(f'  {node_id("fn_" + label)}["λ {label}"]')
     for config in report.summary["async_invoke"]:
         for outcome in ("on_success", "on_failure"):
             if outcome in config:
                 target = config[outcome]
-                function = config.get(f"{outcome}_function")
-                target_node = node_id("fn_" + function.split(":")[0]) if function else destination_node(target)
-                if not function:
-                    default_bus = target.endswith(":event-bus/default")
-                    lines.append(f'  {target_node}[("{"default event bus" if default_bus else target}")]')
-                    if default_bus:
-                        buses["default"] = target_node
+                default_bus = target.endswith(":event-bus/default")
+                target_node = resource(
+                    target, config.get(f"{outcome}_function"), "default event bus" if default_bus else None
+                )
+                if default_bus and not config.get(f"{outcome}_function"):
+                    buses["default"] = target_node
                 qualified = "" if config["qualifier"] == "$LATEST" else f" ({config['qualifier']})"
                 label = f"{outcome.replace('_', ' ')}{qualified}"
                 lines.append(f'  {node_id("fn_" + config["function"])} -- "{label}" --> {target_node}')
+    for dead_letter in report.summary["dead_letters"]:
+        target_node = resource(dead_letter["target"])
+        lines.append(f'  {node_id("fn_" + dead_letter["function"])} -- "dead letter" --> {target_node}')
     for rule in report.summary["rules"]:
         rule_node = node_id("rule_" + rule["rule"])
         lines.append(f'  {rule_node}{{{{"rule {rule["rule"]}"}}}}')
+        bus = stack.buses.get(rule.get("event_bus") or "")
         if rule.get("event_bus") in buses:
             lines.append(f"  {buses[rule['event_bus']]} --> {rule_node}")
+        elif bus is not None and bus.ref is not None:
+            bus_label = f"{bus.ref.type.removeprefix('aws_')}:{bus.ref.path}"
+            lines.append(f"  {resource(bus_label)} --> {rule_node}")
         for target in rule["targets"]:
-            target_node = destination_node(target["target"])
+            target_node = resource(target["target"])
             lines.append(f'  {rule_node} -- "{target["input_path"] or "event"}" --> {target_node}')
+    for mapping in report.summary["event_source_mappings"]:
+        if mapping["function"]:
+            disabled = "" if mapping["enabled"] else " (disabled)"
+            source_node = resource(mapping["source"])
+            lines.append(f'  {source_node} -- "batches{disabled}" --> {node_id("fn_" + mapping["function"])}')
+    for subscription in report.summary["subscriptions"]:
+        topic_node = resource(subscription["topic"])
+        endpoint_node = resource(subscription["endpoint"], subscription["endpoint_function"])
+        lines.append(f'  {topic_node} -- "subscription" --> {endpoint_node}')
+    for notification in report.summary["bucket_notifications"]:
+        bucket_node = resource(notification["bucket"])
+        target_node = resource(notification["target"], notification["target_function"])
+        lines.append(f'  {bucket_node} -- "{", ".join(notification["events"])}" --> {target_node}')
     for api in report.summary.get("apis", []):
         api_node = node_id("api_" + api["api"])
         lines.append(f'  {api_node}{{{{"HTTP API {api["api"]}"}}}}')
@@ -444,8 +652,7 @@ def mermaid(stack: StackModel, report: Report) -> str:
                 label = f"{route['route']} ({route['authorization']})"
                 lines.append(f'  {api_node} -- "{label}" --> {node_id("fn_" + route["function"])}')
     for access in report.summary.get("code_access", []):
-        resource_node = node_id(access["resource"])
-        lines.append(f'  {resource_node}[("{access["resource"]}")]')
+        resource_node = resource(access["resource"], access.get("resource_function"))
         lines.append(f'  {node_id("fn_" + access["function"])} -. "{access["variable"]}" .-> {resource_node}')
     for hop in report.hops:
         if hop.endswith("(asynchronous self-invocation)"):
@@ -480,6 +687,7 @@ def render(report: Report) -> str:
         out.append(f"permission: {p['principal']} may {p['action']} {p['function_name']} from {p['source_arn']}")
     out.extend(f"hop {'DENIED' if h.endswith('(denied)') else 'ok'}: {h}" for h in report.hops)
     out.extend(f"PROBLEM: {p}" for p in report.problems)
+    out.extend(f"WARNING: {w}" for w in report.warnings)
     return "\n".join(out)
 
 

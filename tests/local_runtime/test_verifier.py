@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from components import runtimes as component_runtimes
+from local_runtime import lambda_runtimes
 from local_runtime.cli import main as lambda_local
 from local_runtime.engine import Engine
 from local_runtime.model import load_stacks, read_stack
-from local_runtime.verifier import check, diagram_markdown
+from local_runtime.verifier import check, diagram_markdown, render
 from main import STACKS
 from tools.inspect import GENERATED_BY
 
@@ -28,6 +30,14 @@ def main(argv):
 
 def problems_of(name, document):
     return check(read_stack(name, document)).problems
+
+
+def function_resource(document, label):
+    """The ``aws_lambda_function`` body of a function, by construct path."""
+    for body in document["resource"]["aws_lambda_function"].values():
+        if body["//"]["metadata"]["path"].endswith(f"/{label}/Resource"):
+            return body
+    raise AssertionError(label)
 
 
 def policy_document(document, function_label):
@@ -239,7 +249,18 @@ def test_a_mapping_whose_role_may_not_poll_is_reported_and_the_others_use_their_
 def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_permission(corpus):
     # GIVEN the sdk stack: topics, a bucket and a rule sending to queues, each with a queue policy for its source
     clean = check(corpus["sdk"])
-    assert "ProbeToInbox" not in " ".join(clean.problems) and clean.problems == []
+    # (its only problems: Unprivileged's code reaches four resources its role grants nothing on)
+    assert clean.problems == [
+        "role NoGrants grants nothing on s3_bucket:Store, which Unprivileged's code reaches through BUCKET "
+        "(expected e.g. s3:PutObject or s3:GetObject on its objects)",
+        "role NoGrants grants nothing on cloudwatch_event_bus:Bus, which Unprivileged's code reaches through BUS "
+        "(expected e.g. events:PutEvents)",
+        "role NoGrants grants nothing on sqs_queue:Inbox, which Unprivileged's code reaches through QUEUE_URL "
+        "(expected e.g. sqs:SendMessage)",
+        "role NoGrants grants nothing on sns_topic:Topic, which Unprivileged's code reaches through TOPIC_ARN "
+        "(expected e.g. sns:Publish)",
+    ]
+    unprivileged = clean.problems
     assert "Store notification --> sqs_queue:BucketInbox (allowed for s3.amazonaws.com from that source)" in clean.hops
     # WHEN the queue policies are removed
     document = copy.deepcopy(corpus["sdk"].document)
@@ -259,6 +280,7 @@ def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_p
         "sns.amazonaws.com sqs:SendMessage from TopicToInbox (Topic)",
         "Store notification --> sqs_queue:BucketInbox: the sqs policy of BucketInbox does not let "
         "s3.amazonaws.com sqs:SendMessage from Store notification",
+        *unprivileged,
     ]
 
 
@@ -267,3 +289,213 @@ def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, caps
     out = capsys.readouterr().out
     assert "hop DENIED: Denied --dead_letter--> sqs_queue:Dead (denied)" in out
     assert "hop ok: Failing --dead_letter--> sqs_queue:Dead (allowed: sqs:SendMessage)" in out
+
+
+# --- what a function's code reaches through its environment ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cases(once_per_run):
+    """The reports of tests/corpus/provider_classes/verifier_cases.py's stacks, synthesized once per run."""
+
+    def synthesize(outdir):
+        from cdktf import App
+
+        from tests.corpus.provider_classes import verifier_cases
+
+        app = App(outdir=str(outdir))
+        verifier_cases.build(app)
+        app.synth()
+
+    return {s.name: check(s) for s in load_stacks(once_per_run("verifier-cases", synthesize))}
+
+
+def test_a_code_hop_whose_grant_was_removed_is_a_problem_naming_what_the_code_needs(documents):
+    # GIVEN LongJob's grants on the Jobs table (named by its JOBS_TABLE variable) removed
+    broken = copy.deepcopy(documents["long-job-api"])
+    policy = policy_document(broken, "LongJob")
+    policy["statement"] = [s for s in policy["statement"] if not s["actions"][0].startswith("dynamodb:")]
+    clean, report = check(read_stack("long-job-api", documents["long-job-api"])), check(read_stack("lj", broken))
+    # THEN the hop stays, denied, and the problem names the role, the table, the variable and the grant expected
+    assert "LongJob -> dynamodb_table:Jobs (its code, through JOBS_TABLE)" in clean.hops
+    assert "LongJob -> dynamodb_table:Jobs (its code, through JOBS_TABLE) (denied)" in report.hops
+    assert len(report.hops) == len(clean.hops)
+    assert report.problems == [
+        "role LongJob/ServiceRole grants nothing on dynamodb_table:Jobs, which LongJob's code reaches through "
+        "JOBS_TABLE (expected e.g. dynamodb:GetItem, dynamodb:PutItem or another item action)"
+    ]
+
+
+def test_one_action_the_code_plausibly_needs_allows_each_kind_of_code_hop(cases):
+    # GIVEN Writer, whose role allows one such action on a queue, topic, table, bucket (objects under a
+    # prefix), bus, function and alias, and kms:Decrypt on a key (no rule covers keys)
+    report = cases["code-hops"]
+    # THEN every hop is allowed, and every grant is used: none is reported
+    assert [h for h in report.hops if h.startswith("Writer ")] == [
+        "Writer -> s3_bucket:Store (its code, through BUCKET)",
+        "Writer -> cloudwatch_event_bus:Bus (its code, through BUS)",
+        "Writer -> kms_key:Key (its code, through KEY_ID)",
+        "Writer -> sqs_queue:Jobs (its code, through QUEUE_URL)",
+        "Writer -> dynamodb_table:Items (its code, through TABLE_NAME)",
+        "Writer -> lambda_function:Target (its code, through TARGET)",
+        "Writer -> lambda_alias:Live (its code, through TARGET_LIVE)",
+        "Writer -> sns_topic:Alerts (its code, through TOPIC_ARN)",
+    ]
+    assert not [p for p in report.problems if "Writer" in p or "role Role " in p]
+
+
+def test_a_role_granting_nothing_on_what_its_code_reaches_gets_a_problem_per_variable(cases):
+    # GIVEN Stranger: the same variables as Writer, and a role without a policy
+    report = cases["code-hops"]
+    # THEN each hop a rule covers is denied and named with the action expected; the key's is not checked
+    assert "Stranger -> sqs_queue:Jobs (its code, through QUEUE_URL) (denied)" in report.hops
+    assert (
+        "Stranger -> kms_key:Key (its code, through KEY_ID) (no grant; no rule for type aws_kms_key: not checked)"
+        in (report.hops)
+    )
+    assert [p for p in report.problems if "Stranger" in p] == [
+        f"role StrangerRole grants nothing on {resource}, which Stranger's code reaches through {variable} "
+        f"(expected e.g. {expected})"
+        for resource, variable, expected in [
+            ("s3_bucket:Store", "BUCKET", "s3:PutObject or s3:GetObject on its objects"),
+            ("cloudwatch_event_bus:Bus", "BUS", "events:PutEvents"),
+            ("sqs_queue:Jobs", "QUEUE_URL", "sqs:SendMessage"),
+            ("dynamodb_table:Items", "TABLE_NAME", "dynamodb:GetItem, dynamodb:PutItem or another item action"),
+            ("lambda_function:Target", "TARGET", "lambda:InvokeFunction"),
+            ("lambda_alias:Live", "TARGET_LIVE", "lambda:InvokeFunction"),
+            ("sns_topic:Alerts", "TOPIC_ARN", "sns:Publish"),
+        ]
+    ]
+
+
+def test_a_grant_through_not_resource_allows_the_code_hop_as_iam_does(cases):
+    # GIVEN Outsider, whose role may send to any resource but the topic (NotResource), and whose QUEUE names the queue
+    report = cases["code-hops"]
+    # THEN the hop is allowed: IAM evaluates NotResource, not only the resources a statement lists
+    assert "Outsider -> sqs_queue:Jobs (its code, through QUEUE)" in report.hops
+    assert not [p for p in report.problems if "Outsider" in p]
+
+
+def test_a_grant_the_code_cannot_use_and_a_deny_are_named_as_such(cases):
+    # GIVEN Peeker, allowed only sqs:GetQueueAttributes on its queue, and Forbidden, whose GetItem a Deny takes back
+    report = cases["code-hops"]
+    # THEN both are problems saying what the role does grant, and the first grant is still used
+    assert [p for p in report.problems if "Peeker" in p or "Forbidden" in p] == [
+        "role ForbiddenRole denies dynamodb:GetItem on dynamodb_table:Items, which Forbidden's code reaches through "
+        "TABLE (expected e.g. dynamodb:GetItem, dynamodb:PutItem or another item action)",
+        "role PeekerRole grants only sqs:GetQueueAttributes on sqs_queue:Jobs, which Peeker's code reaches through "
+        "QUEUE_URL (expected e.g. sqs:SendMessage)",
+    ]
+
+
+# --- runtimes ---------------------------------------------------------------------------------------------
+
+
+def test_the_runtime_table_is_the_components_one_and_every_successor_is_supported():
+    # The components keep their own copy until they import this one: the two must not drift apart.
+    assert lambda_runtimes.SUPPORTED_RUNTIMES == component_runtimes.SUPPORTED_RUNTIMES
+    assert lambda_runtimes.REVIEWED == component_runtimes.REVIEWED
+    assert {r: d.deprecated_on for r, d in lambda_runtimes.DEPRECATED_RUNTIMES.items()} == (
+        component_runtimes.DEPRECATED_RUNTIMES
+    )
+    for runtime, deprecated in lambda_runtimes.DEPRECATED_RUNTIMES.items():
+        assert deprecated.successor in lambda_runtimes.SUPPORTED_RUNTIMES, runtime
+        assert deprecated.deprecated_on <= lambda_runtimes.REVIEWED, runtime
+        if deprecated.create_blocked_on is not None:
+            assert deprecated.create_blocked_on <= lambda_runtimes.REVIEWED, runtime
+
+
+@pytest.mark.parametrize(
+    ("runtime", "problem"),
+    [
+        (
+            "python2.7",
+            "function First runs python2.7, deprecated by AWS Lambda on 2021-07-15 and refused for new functions "
+            "since 2021-07-15: move it to python3.14",
+        ),
+        (
+            "nodejs12.x",
+            "function First runs nodejs12.x, deprecated by AWS Lambda on 2023-03-31 and refused for new functions "
+            "since 2023-03-31: move it to nodejs24.x",
+        ),
+        (
+            "java99",
+            "function First runs 'java99', which is not a runtime AWS Lambda offers for .zip archives: Lambda "
+            "refuses it; supported: python3.11, python3.12, python3.13, python3.14, nodejs22.x, nodejs24.x, java8.al2, "
+            "java8.al2023, java11, java11.al2023, java17, java17.al2023, java21, java25, dotnet10, ruby3.3, ruby3.4, "
+            "ruby4.0, provided.al2023",
+        ),
+    ],
+    ids=["no longer created", "no longer created since 2023", "unknown"],
+)
+def test_a_runtime_lambda_refuses_is_a_problem(documents, runtime, problem):
+    # GIVEN First's runtime changed to one Lambda no longer creates functions on, or one it never had
+    broken = copy.deepcopy(documents["function-destination"])
+    function_resource(broken, "First")["runtime"] = runtime
+    # THEN that is the one problem, naming the runtime, its dates and where to move
+    assert problems_of("function-destination", broken) == [problem]
+
+
+def test_a_deprecated_runtime_lambda_still_creates_functions_on_is_a_warning_with_its_date_and_successor(documents):
+    # GIVEN First on nodejs20.x: deprecated, no security patches, still deployable
+    aging = copy.deepcopy(documents["function-destination"])
+    function_resource(aging, "First")["runtime"] = "nodejs20.x"
+    report = check(read_stack("function-destination", aging))
+    # THEN no problem, and a warning naming the date and the successor, printed after the problems
+    assert report.problems == []
+    warning = (
+        "function First runs nodejs20.x, deprecated by AWS Lambda on 2026-04-30 (no security patches since; "
+        "Lambda still creates functions on it): move it to nodejs24.x"
+    )
+    assert report.warnings == [warning]
+    assert render(report).endswith(f"WARNING: {warning}")
+
+
+def test_each_kind_of_runtime_gets_what_it_deserves(cases):
+    # GIVEN one function per kind of runtime, a .zip one with none, and a container image
+    report = cases["runtimes"]
+    # THEN the supported runtime and the image say nothing; the others are named
+    assert report.problems == [
+        "function Ancient runs python2.7, deprecated by AWS Lambda on 2021-07-15 and refused for new functions "
+        "since 2021-07-15: move it to python3.14",
+        "function Invented runs 'python3.99', which is not a runtime AWS Lambda offers for .zip archives: Lambda "
+        "refuses it; supported: " + ", ".join(lambda_runtimes.SUPPORTED_RUNTIMES),
+        "function Unnamed names no runtime: Lambda requires one for a .zip archive",
+    ]
+    assert report.warnings == [
+        "function Aging runs nodejs20.x, deprecated by AWS Lambda on 2026-04-30 (no security patches since; "
+        "Lambda still creates functions on it): move it to nodejs24.x"
+    ]
+
+
+# --- the diagram: every hop verified ------------------------------------------------------------------------
+
+
+def test_the_queue_consumer_diagram_draws_its_dead_letter_queue_and_the_mapping_to_consumer(synthesized_app):
+    (stack,) = [s for s in load_stacks(synthesized_app) if s.name == "queue-consumer"]
+    lines = check(stack).diagram.splitlines()
+    assert '  fn_First -- "dead letter" --> sqs_queue_FirstDeadLetters' in lines
+    assert '  sqs_queue_FirstDeadLetters[("sqs_queue:FirstDeadLetters")]' in lines
+    # AND Consumer, which only reads the queue, is connected to it
+    assert '  sqs_queue_Work -- "batches" --> fn_Consumer' in lines
+
+
+def test_code_hops_are_dotted_and_reach_a_function_through_its_own_node(cases):
+    lines = cases["code-hops"].diagram.splitlines()
+    assert '  fn_Writer -. "QUEUE_URL" .-> sqs_queue_Jobs' in lines
+    assert '  fn_Writer -. "TARGET" .-> fn_Target' in lines
+    assert '  fn_Writer -. "TARGET_LIVE" .-> fn_Target' in lines
+    # AND no second node stands for Target or its alias
+    assert not [line for line in lines if "lambda_function_Target" in line or "lambda_alias" in line]
+
+
+def test_subscriptions_notifications_disabled_mappings_and_custom_bus_rules_are_drawn(corpus):
+    sdk = check(corpus["sdk"]).diagram.splitlines()
+    assert '  sns_topic_Topic -- "subscription" --> sqs_queue_TopicInbox' in sdk
+    assert '  s3_bucket_Store -- "s3:ObjectCreated:*" --> sqs_queue_BucketInbox' in sdk
+    assert "  cloudwatch_event_bus_Bus --> rule_ProbeRule" in sdk
+    assert '  sqs_queue_BusInbox[("sqs_queue:BusInbox")]' in sdk
+    loops = check(corpus["loops"]).diagram.splitlines()
+    assert '  sns_topic_LoopTopic -- "subscription" --> fn_TopicLooper' in loops
+    consumers = check(corpus["consumers"]).diagram.splitlines()
+    assert '  sqs_queue_Idle -- "batches (disabled)" --> fn_Idler' in consumers

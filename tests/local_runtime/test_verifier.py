@@ -249,16 +249,20 @@ def test_a_mapping_whose_role_may_not_poll_is_reported_and_the_others_use_their_
 def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_permission(corpus):
     # GIVEN the sdk stack: topics, a bucket and a rule sending to queues, each with a queue policy for its source
     clean = check(corpus["sdk"])
-    # (its only problems: Unprivileged's code reaches four resources its role grants nothing on)
+    # (its only problems: Unprivileged's code reaches seven resources its role grants nothing on)
+    reached = [
+        ("s3_bucket:Store", "BUCKET", "s3:PutObject or s3:GetObject on its objects"),
+        ("cloudwatch_event_bus:Bus", "BUS", "events:PutEvents"),
+        ("sns_topic:Notices", "NOTICES_ARN", "sns:Publish"),
+        ("sqs_queue:Inbox", "QUEUE_URL", "sqs:SendMessage"),
+        ("dynamodb_table:Table", "TABLE", "dynamodb:GetItem, dynamodb:PutItem or another item action"),
+        ("lambda_function:Target", "TARGET", "lambda:InvokeFunction"),
+        ("sns_topic:Topic", "TOPIC_ARN", "sns:Publish"),
+    ]
     assert clean.problems == [
-        "role NoGrants grants nothing on s3_bucket:Store, which Unprivileged's code reaches through BUCKET "
-        "(expected e.g. s3:PutObject or s3:GetObject on its objects)",
-        "role NoGrants grants nothing on cloudwatch_event_bus:Bus, which Unprivileged's code reaches through BUS "
-        "(expected e.g. events:PutEvents)",
-        "role NoGrants grants nothing on sqs_queue:Inbox, which Unprivileged's code reaches through QUEUE_URL "
-        "(expected e.g. sqs:SendMessage)",
-        "role NoGrants grants nothing on sns_topic:Topic, which Unprivileged's code reaches through TOPIC_ARN "
-        "(expected e.g. sns:Publish)",
+        f"role NoGrants grants nothing on {resource}, which Unprivileged's code reaches through {variable} "
+        f"(expected e.g. {expected})"
+        for resource, variable, expected in reached
     ]
     unprivileged = clean.problems
     assert "Store notification --> sqs_queue:BucketInbox (allowed for s3.amazonaws.com from that source)" in clean.hops

@@ -537,10 +537,9 @@ class EngineWorker:
 
     def _step(self) -> None:
         # The facade's drain() runs until nothing is left, which would keep a request waiting for a whole
-        # chain of hops: one step at a time, through the same dispatch drain() uses.
+        # chain of hops: one step at a time.
         try:
-            self.engine.calls.tables.start()
-            self.engine._dispatch(self.engine.clock.step())
+            self.engine.step()
         except Exception as error:  # one step that fails must not end the others, nor the server
             print(f"lambda-local api: a queued step failed: {type(error).__name__}: {error}", file=self.out)
 

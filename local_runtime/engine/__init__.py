@@ -181,6 +181,18 @@ class Engine:
         run.queues, run.queue_messages = self.queues.contents(self.stack.label)
         return run
 
+    def step(self) -> bool:
+        """Run the next queued step (an attempt, a poll) and what it causes now; False when none is left.
+
+        ``drain`` is ``step`` until nothing is left; a server answering requests between steps (the
+        local HTTP API) calls ``step`` itself so a request never waits for a whole chain of hops.
+        """
+        if self.clock.peek() is None:
+            return False
+        self.calls.tables.start()
+        self._dispatch(self.clock.step())
+        return True
+
     def _dispatch(self, step: Any) -> None:
         if isinstance(step, Attempt):
             self.events.attempt(step.event)

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -604,15 +603,18 @@ class _SteppedEngine:
         self.clock = Clock()
         for step in range(steps):
             self.clock.schedule(float(step), step)
-        self.calls = SimpleNamespace(tables=SimpleNamespace(start=lambda: None))
         self.order: list[Any] = []
         self.started = threading.Semaphore(0)
         self.finish = threading.Semaphore(0)
 
-    def _dispatch(self, step: int) -> None:
+    def step(self) -> bool:
+        if self.clock.peek() is None:
+            return False
+        step = self.clock.step()
         self.started.release()
         assert self.finish.acquire(timeout=WAIT_S)
         self.order.append(step)
+        return True
 
     def drain(self) -> None:
         pass

@@ -8,7 +8,8 @@ that cannot load; the ``*-archive`` stacks hold code Lambda refuses at deploy; `
 Node.js handlers of every kind (ES module, ``"type": "module"``, callback, one that times out,
 one that invokes itself with the SDK v3 and writes to DynamoDB, a throw, a crash, missing code).
 ``async_world`` holds what AWS does beyond our own wiring: concurrency, dead-letter queues, limits,
-queue consumers, loops through services, handlers' own sends.
+queue consumers, loops through services, handlers' own sends. ``conformance`` mirrors the LocalStack
+tests whose real-AWS recordings ``tests/conformance`` compares the local runtime with.
 
 ``build(app)`` adds them all to an app (``tests/corpus/make.py`` synthesizes it).
 """
@@ -299,7 +300,7 @@ def node(app: App) -> None:
 
 
 def build(app: App) -> None:
-    from tests.corpus.provider_classes import async_world  # it builds on this module's HANDLERS and TRUST
+    from tests.corpus.provider_classes import async_world, conformance  # they build on HANDLERS and TRUST
 
     versions(app)
     managed(app)
@@ -307,3 +308,4 @@ def build(app: App) -> None:
     bad_archives(app)
     node(app)
     async_world.build(app)
+    conformance.build(app)

@@ -9,7 +9,8 @@ code outside the stack's folder that Terraform finds; ``node`` holds
 Node.js handlers of every kind (ES module, ``"type": "module"``, callback, one that times out,
 one that invokes itself with the SDK v3 and writes to DynamoDB, a throw, a crash, missing code).
 ``async_world`` holds what AWS does beyond our own wiring: concurrency, dead-letter queues, limits,
-queue consumers, loops through services, handlers' own sends.
+queue consumers, loops through services, handlers' own sends. ``conformance`` mirrors the LocalStack
+tests whose real-AWS recordings ``tests/conformance`` compares the local runtime with.
 
 ``build(app)`` adds them all to an app (``tests/corpus/make.py`` synthesizes it).
 """
@@ -344,7 +345,7 @@ def node(app: App) -> None:
 
 
 def build(app: App) -> None:
-    from tests.corpus.provider_classes import async_world, http_apis  # they build on HANDLERS and TRUST
+    from tests.corpus.provider_classes import async_world, conformance, http_apis  # on HANDLERS and TRUST
 
     versions(app)
     managed(app)
@@ -354,3 +355,4 @@ def build(app: App) -> None:
     node(app)
     async_world.build(app)
     http_apis.build(app)
+    conformance.build(app)

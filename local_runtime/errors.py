@@ -16,6 +16,7 @@ class AwsError(Exception):
     runtimes' SDKs reach answers it in the service's own error format.
     """
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, str] | None = None) -> None:
+        """``fields``: members of the error's shape beyond its message (Lambda's ``Reason``)."""
         super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        self.code, self.message, self.status, self.fields = code, message, status, fields or {}

@@ -101,6 +101,8 @@ class Delivery:
             if fanout.refusal:
                 label = self.stack.label(endpoint.arn)
                 self.recorder.drop(subscription, f"subscription endpoint {label} not reached: {fanout.refusal}", at)
+            elif fanout.attributes and endpoint.arn in self.stack.queues:
+                self.send_to_queue(endpoint.arn, fanout.payload, chain, at, attributes=fanout.attributes)
             else:
                 self.deliver(endpoint, fanout.payload, chain, source=subscription, condition=condition, at=at)
 

@@ -143,7 +143,12 @@ class Environments:
         as Lambda refuses it when the function's reserved concurrency is taken."""
         limit = function.reserved_concurrency
         if limit is not None and self.leases.full(function.path, self.now(), [limit]):
-            raise AwsError("TooManyRequestsException", "Rate Exceeded.", 429)
+            raise AwsError(
+                "TooManyRequestsException",
+                "Rate Exceeded.",
+                429,
+                {"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"},
+            )
         try:
             invocation = self.invoke(
                 function, qualifier, payload, str(uuid.uuid4()), caller.chain, attempt=1, origin=caller.function.path

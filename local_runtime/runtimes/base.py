@@ -56,10 +56,11 @@ class Executor(Protocol):
 
 
 def timed_out(request_id: str, timeout_s: float) -> dict[str, Any]:
-    """The error of an invocation the engine stopped at its timeout (``Sandbox.Timedout``)."""
+    """The error of an invocation the engine stopped at its timeout (``Sandbox.Timedout``), its type
+    first as AWS's 2025 recording has it (LocalStack's lambda_/test_lambda.snapshot.json, 8b9a79f0)."""
     return {
-        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",
         "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds",
     }
 
 

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -86,7 +87,9 @@ class ProcessExecutor:
             **self.runtime_environment(),
             "AWS_LAMBDA_RUNTIME_API": self._api.address,
             "AWS_ENDPOINT_URL": self.endpoint(),
-            "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[{request.function_version}]{request.request_id}",
+            # An environment's stream, as Lambda names one: its day, its version, 32 hex digits
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d', time.gmtime())}/"
+            f"[{request.function_version}]{uuid.uuid4().hex}",
             "LAMBDA_TASK_ROOT": str(self.code_dir),
             "_HANDLER": self.handler,
         }

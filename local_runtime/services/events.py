@@ -79,6 +79,7 @@ def put_events(model: StackModel, caller: Caller, params: dict[str, Any]) -> tup
             "detail-type": entry.get("DetailType", ""),
             "source": entry.get("Source", ""),
             "account": model.account,
+            "time": "",  # when the engine delivers it (AWS's key order: after account)
             "region": model.region,
             "resources": list(entry.get("Resources") or []),
             "detail": detail,

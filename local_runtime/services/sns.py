@@ -37,6 +37,7 @@ class Fanout:
     subscription: Subscription
     payload: Any
     refusal: str | None
+    attributes: Mapping[str, Any] | None = None  # a raw delivery's SQS message attributes
 
 
 def publish(model: StackModel, caller: Caller, params: dict[str, Any]) -> tuple[dict[str, Any], list[TopicMessage]]:
@@ -97,11 +98,12 @@ def fan_out(
                 ]
             }
         elif subscription.protocol == "sqs" and subscription.raw_message_delivery:
-            payload = text
+            payload = text  # the published attributes become the message's (AWS's recording)
         else:
             payload = message.envelope()
+        raw = subscription.protocol == "sqs" and subscription.raw_message_delivery
         refusal = service_refusal(model, subscription.endpoint, "sns.amazonaws.com", topic_arn, model.label(topic_arn))
-        fanned.append(Fanout(subscription, payload, refusal))
+        fanned.append(Fanout(subscription, payload, refusal, dict(attributes) if raw and attributes else None))
     return fanned
 
 

@@ -31,35 +31,12 @@ def targets_got(conformance_stack):
     return {"lambda": event, "queue": received(message)}
 
 
-def test_a_function_target_gets_the_event_apart_from_its_key_order(targets_got):
-    # GIVEN Echo, a target of the rule on Commands
-    # WHEN the update-account command is put on the bus
-    # THEN Echo gets version "0", id, detail-type, source, account, time (no fractions of a second),
-    # region, resources [], and the detail as an object
-    recording("events_lambda_target")["event"].check(targets_got["lambda"], ordered=False)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="$: AWS's event has time after account (version, id, detail-type, source, account, time, region, "
-    "resources, detail); the runtime's puts time last",
-)
 def test_a_function_target_gets_the_events_keys_in_awss_order(targets_got):
     # GIVEN the event Echo got
     # THEN its keys come in AWS's order
     recording("events_lambda_target")["event"].check(targets_got["lambda"])
 
 
-def test_a_queue_target_gets_the_events_json_apart_from_its_key_order(targets_got):
-    # GIVEN CommandInbox, a target of the same rule
-    # THEN its message's body is the same event, as JSON text
-    recording("events_sqs_target")["message"].check(targets_got["queue"], ordered=False)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="$.Body: AWS's JSON has time after account; the runtime's puts time last",
-)
 def test_a_queue_target_gets_the_events_keys_in_awss_order(targets_got):
     # GIVEN the message CommandInbox holds
     # THEN the body's keys come in AWS's order

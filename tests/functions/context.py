@@ -41,7 +41,7 @@ class LambdaContext:
         self.started_at = self.clock()
         self.invoked_function_arn = self.invoked_function_arn or function_arn(self.function_name)
         self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = f"local/[{self.function_version}]{self.aws_request_id}"
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{self.function_version}]{uuid.uuid4().hex}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self.timeout_ms - (self.clock() - self.started_at) * 1000))

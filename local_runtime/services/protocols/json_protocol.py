@@ -32,5 +32,5 @@ def serialize(model: Any, operation: str, response: dict[str, Any]) -> Response:
 
 
 def error(model: Any, failure: AwsError) -> Response:
-    body = json_body({"__type": failure.code, "message": failure.message, "Message": failure.message})
+    body = json_body({"__type": failure.code, "message": failure.message, "Message": failure.message, **failure.fields})
     return failure.status, {"content-type": content_type(model), "x-amzn-errortype": failure.code}, body

@@ -189,7 +189,7 @@ def _root_name(shape: Any) -> str:
 def error(model: Any, failure: AwsError) -> Response:
     headers = {"x-amzn-errortype": failure.code, "x-amzn-requestid": str(uuid.uuid4())}
     if model.protocol == "rest-json":
-        body = json_body({"Type": "User", "message": failure.message, "Message": failure.message})
+        body = json_body({"Type": "User", "message": failure.message, "Message": failure.message, **failure.fields})
         return failure.status, {**headers, "content-type": "application/json"}, body
     root = ElementTree.Element("Error")
     ElementTree.SubElement(root, "Code").text = failure.code

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from local_runtime.errors import AwsError, EngineError, StackFileError
+from local_runtime.model.records import StackModel
 
 USAGE_ERROR = 2
 PROG = "lambda-local"
@@ -103,6 +104,16 @@ def load(path: Path) -> Any:
         raise UsageError(str(error)) from None
 
 
+def warn_if_stale(stack: StackModel, err: TextIO) -> None:
+    """A line on ``err`` for each function whose source changed after the stack was synthesized."""
+    from local_runtime.freshness import project_of, stale_functions
+
+    project = project_of(Path(stack.source))
+    if project is not None:
+        for stale in stale_functions(stack, project):
+            print(stale.warning(project), file=err)
+
+
 # --- invoke ---------------------------------------------------------------------------------------------
 
 
@@ -112,6 +123,7 @@ def invoke(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     event = read_event(args)
     stack = load(stack_path(args.stack, args.outdir, args.synthesize_hint))
+    warn_if_stale(stack, err)
     function, _, alias = args.function.partition(":")
     if function not in stack.functions:
         raise UsageError(
@@ -143,6 +155,7 @@ def api(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from local_runtime.engine import Engine
 
     stack = load(stack_path(args.stack, args.outdir, args.synthesize_hint))
+    warn_if_stale(stack, err)
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
     try:

@@ -23,6 +23,9 @@ from local_runtime.model.records import Function, StackModel
 
 # Folders never searched for sources: what tools and package managers write.
 _SKIPPED = {"node_modules", "cdktf.out", "__pycache__", "venv", "site-packages", "dist-packages"}
+# How alike (0 to 1) a folder's files must be to the archive's, when none is the same, for
+# the folder to be taken for the archive's source.
+RESEMBLANCE = 0.8
 # Files that are not code an archive is built from.
 _IGNORED_SUFFIXES = (".pyc", ".pyo")
 
@@ -43,11 +46,15 @@ class Stale:
 
 
 def project_of(stack_file: Path) -> Path | None:
-    """The project a synthesized stack came from: the folder holding the cdktf output
-    (``<project>/cdktf.out/stacks/<stack>/cdk.tf.json``); None for a stack found elsewhere."""
+    """The cdktf project a synthesized stack came from: the folder holding ``cdktf.json`` and the
+    output (``<project>/cdktf.out/stacks/<stack>/cdk.tf.json``); None for a stack found elsewhere."""
     stack_file = stack_file.resolve()
     outdir = stack_file.parent.parent.parent
-    if stack_file.parent.parent.name == "stacks" and (outdir / "manifest.json").is_file():
+    if (
+        stack_file.parent.parent.name == "stacks"
+        and (outdir / "manifest.json").is_file()
+        and (outdir.parent / "cdktf.json").is_file()
+    ):
         return outdir.parent
     return None
 
@@ -116,7 +123,9 @@ def _stale(
         candidates.append((len(entries) - len(differing), alike, -len(extra), folder, differing + extra))
     if not candidates:
         return None
-    *_, folder, changed = max(candidates, key=lambda c: c[:3])
+    same, alike, _, folder, changed = max(candidates, key=lambda c: c[:3])
+    if not same and alike < RESEMBLANCE * len(changed):
+        return None  # only the file names in common: the source is not in the project
     if not changed or all((folder / name).stat().st_mtime <= written for name in changed):
         return None  # older than the archive: not what was synthesized from it
     return Stale(function.path, folder, changed)
@@ -128,8 +137,12 @@ def _code(names: set[str]) -> set[str]:
 
 
 def _likeness(now: bytes | None, then: bytes) -> float:
-    """How much of a file is as it was (0 to 1): an edited handler is still mostly itself."""
-    return difflib.SequenceMatcher(None, now or b"", then, autojunk=False).quick_ratio()
+    """How much of a file is as it was (0 to 1): an edited handler is still mostly itself. Compared by
+    characters, or by lines for files past 64 KiB (a bundle), where characters would take too long."""
+    now = now or b""
+    if max(len(now), len(then)) > 64 * 1024:
+        return difflib.SequenceMatcher(None, now.splitlines(), then.splitlines(), autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, now, then, autojunk=False).ratio()
 
 
 def _read(path: Path) -> bytes | None:

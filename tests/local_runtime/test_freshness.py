@@ -33,6 +33,7 @@ def project(tmp_path):
     stack = outdir / "stacks" / "s"
     (stack / "assets").mkdir(parents=True)
     (outdir / "manifest.json").write_text('{"stacks": {"s": {}}}')
+    (tmp_path / "cdktf.json").write_text('{"app": "python3 main.py"}')
     with zipfile.ZipFile(stack / "assets" / "archive.zip", "w") as archive:
         archive.write(source / "index.py", "index.py")
     document = {
@@ -101,9 +102,19 @@ def test_an_archive_no_folder_resembles_says_nothing(project):
     assert warnings(project) == []
 
 
-def test_a_stack_outside_a_cdktf_output_has_no_project(project, tmp_path):
+def test_a_folder_sharing_only_file_names_with_the_archive_is_not_its_source(project):
+    # GIVEN the source gone from the project, and another handler of the same file name edited since
+    (project / "functions" / "fn" / "index.py").unlink()
+    later(project / "functions" / "other" / "index.py", OTHER + "# edited\n")
+    assert warnings(project) == []
+
+
+def test_only_a_stack_in_a_cdktf_projects_output_has_a_project(project, tmp_path):
     assert project_of(project / "cdktf.out" / "stacks" / "s" / "cdk.tf.json") == project
     assert project_of(tmp_path / "elsewhere" / "cdk.tf.json") is None
+    # (an output folder without cdktf.json beside it: the tests' corpora under a temporary folder)
+    (project / "cdktf.json").unlink()
+    assert project_of(project / "cdktf.out" / "stacks" / "s" / "cdk.tf.json") is None
 
 
 def test_invoke_prints_the_warning_before_the_run(project):

@@ -46,7 +46,13 @@ PRESETS: dict[str, tuple[int, tuple[str, ...]]] = {
             # the package: lambda-local in subprocesses, a wheel installed into another project's venv
             "tests/local_runtime/test_cli.py",
             "tests/local_runtime/test_package.py",
-            # the local HTTP API and the command lines in subprocesses
+            # handlers' SDK calls through the loopback endpoint, interpreters found by version, the
+            # recordings' cases (Python and Node.js processes)
+            "tests/local_runtime/test_sdk_calls.py",
+            "tests/local_runtime/test_interpreters.py",
+            "tests/conformance",
+            # the local HTTP API (its server and background worker) and the command lines in subprocesses
+            "tests/local_runtime/test_api.py",
             "tests/tools/test_jobs_api.py",
             "tests/tools/test_invoke_cli.py",
             "tests/tools/test_preflight.py",

@@ -210,11 +210,10 @@ def inspect(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(json.dumps([asdict(r) for r in reports], indent=2), file=out)
     else:
         print("\n\n".join(render(r) for r in reports), file=out)
-        problems = sum(len(r.problems) for r in reports)
-        print(
-            f"\n{len(reports)} stacks, {sum(len(r.hops) for r in reports)} hops verified, {problems} problem(s)",
-            file=out,
-        )
+        problems, warnings = sum(len(r.problems) for r in reports), sum(len(r.warnings) for r in reports)
+        counted = f"{len(reports)} stacks, {sum(len(r.hops) for r in reports)} hops verified, {problems} problem(s)"
+        # a warning deploys today and does not fail the check; counted only when there is one
+        print(f"\n{counted}{f', {warnings} warning(s)' if warnings else ''}", file=out)
     return 1 if any(r.problems for r in reports) else 0
 
 

@@ -455,6 +455,20 @@ def test_a_deprecated_runtime_lambda_still_creates_functions_on_is_a_warning_wit
     assert render(report).endswith(f"WARNING: {warning}")
 
 
+def test_the_summary_line_counts_warnings_and_a_warning_alone_passes(documents, tmp_path, capsys):
+    # GIVEN a stack's folder whose First runs nodejs20.x, deprecated but still deployable
+    aging = copy.deepcopy(documents["function-destination"])
+    function_resource(aging, "First")["runtime"] = "nodejs20.x"
+    folder = tmp_path / "function-destination"
+    folder.mkdir()
+    (folder / "cdk.tf.json").write_text(json.dumps(aging))
+    # WHEN it is inspected
+    code = main([str(folder)])
+    # THEN the check passes, and the last line counts the warning beside the problems
+    assert code == 0
+    assert capsys.readouterr().out.rstrip().endswith("1 stacks, 1 hops verified, 0 problem(s), 1 warning(s)")
+
+
 def test_each_kind_of_runtime_gets_what_it_deserves(cases):
     # GIVEN one function per kind of runtime, a .zip one with none, and a container image
     report = cases["runtimes"]

@@ -11,12 +11,18 @@ own priority, and stops them however the runs end. Each run is one pytest sessio
 often it fails. It prints one line per run (passed, failed, seconds, the share of the cores' time
 spent busy during it, the load average at its end) and the failing tests by name, then a summary;
 exit 1 if any run failed.
+
+A failing run keeps its evidence in ``<log>-run<N>/`` (deleted when the run passes): ``pytest/``,
+the session's temporary folders (each moto server's ``moto.log`` among them), and
+``terraform-provider.log``, the AWS provider's debug log of every terraform the run started (each
+AWS request with its ``amz-sdk-request: attempt=N``, so an SDK retry shows).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,22 +125,30 @@ def outcomes(junit_xml: Path) -> tuple[int, tuple[str, ...], int]:
     return passed, tuple(failed), skipped
 
 
-def run_once(pytest_args: Sequence[str], workers: int, log: Path) -> Run:
+def run_once(pytest_args: Sequence[str], workers: int, log: Path, evidence: Path) -> Run:
+    """One pytest session; its temporary folders and the provider's debug log kept in ``evidence`` if it fails."""
+    shutil.rmtree(evidence, ignore_errors=True)
+    evidence.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.xml"
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+        command += [f"--basetemp={evidence / 'pytest'}"]
         if workers > 0:
             command += ["-n", str(workers), "--dist", "loadgroup"]
+        # Terraform writes the provider's log to TF_LOG_PATH only (its output stays as the tests read it)
+        env = {**os.environ, "TF_LOG_PROVIDER": "DEBUG", "TF_LOG_PATH": str(evidence / "terraform-provider.log")}
         started, times_before = time.monotonic(), cpu_times()
         with log.open("ab") as out:
             code = subprocess.run(
-                [*command, *pytest_args], cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT
+                [*command, *pytest_args], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
             ).returncode
         seconds, times_after = time.monotonic() - started, cpu_times()
         busy = None
         if times_before and times_after and times_after[1] > times_before[1]:
             busy = (times_after[0] - times_before[0]) / (times_after[1] - times_before[1])
         passed, failed, skipped = outcomes(report) if report.exists() else (0, (f"pytest exited {code}",), 0)
+    if code == 0:
+        shutil.rmtree(evidence, ignore_errors=True)
     return Run(passed, failed, skipped, seconds, busy, code)
 
 
@@ -146,7 +160,8 @@ def stress(
     say(f"pytest's output: {log}")
     with burners(burner_count):
         for number in range(1, runs + 1):
-            run = run_once(pytest_args, workers, log)
+            evidence = log.with_name(f"{log.stem}-run{number}")
+            run = run_once(pytest_args, workers, log, evidence)
             results.append(run)
             verdict = "ok" if run.ok else f"FAILED (exit {run.code})"
             say(
@@ -156,6 +171,8 @@ def stress(
             )
             for name in run.failed:
                 say(f"  failed: {name}")
+            if not run.ok:
+                say(f"  kept: {evidence} (the run's temporary folders, moto's logs, the provider's debug log)")
     durations = sorted(run.seconds for run in results)
     failures = Counter(name for run in results for name in run.failed)
     say(

@@ -100,6 +100,15 @@ def _newest(paths: list[Path]) -> list[str]:
     return [str(p) for p in sorted(paths, key=key, reverse=True) if p.is_file()]
 
 
+def _first_matching(candidates: list[str], want: str, language: str) -> Interpreter | None:
+    """The first of ``candidates`` (paths, in order of preference) whose version is ``want``."""
+    for candidate in candidates:
+        version = version_of(candidate)
+        if _matches(version, want):
+            return Interpreter(candidate, f"{language} {version}", True)
+    return None
+
+
 @functools.cache
 def python_for(runtime: str) -> Interpreter:
     named = _named(runtime, "Python")
@@ -110,10 +119,9 @@ def python_for(runtime: str) -> Interpreter:
     candidates = _newest(list(pyenv.glob(f"{want}.*/bin/python{want}")))
     on_path = shutil.which(f"python{want}")
     candidates += [on_path] if on_path else []
-    for candidate in candidates:
-        version = version_of(candidate)
-        if _matches(version, want):
-            return Interpreter(candidate, f"Python {version}", True)
+    found = _first_matching(candidates, want, "Python")
+    if found is not None:
+        return found
     own = ".".join(map(str, sys.version_info[:3]))
     return Interpreter(sys.executable, f"Python {own}", _matches(own, want))
 
@@ -127,10 +135,9 @@ def node_for(runtime: str) -> Interpreter:
     on_path = shutil.which("node")
     candidates = [on_path] if on_path else []
     candidates += _newest(list((Path.home() / ".nvm" / "versions" / "node").glob(f"v{want}.*/bin/node")))
-    for candidate in candidates:
-        version = version_of(candidate)
-        if _matches(version, want):
-            return Interpreter(candidate, f"Node.js {version}", True)
+    found = _first_matching(candidates, want, "Node.js")
+    if found is not None:
+        return found
     if on_path is None:
         raise EngineError(f"functions of runtime {runtime} run on Node.js: none is on PATH (`node`)")
     fallback = version_of(on_path)

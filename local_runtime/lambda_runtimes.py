@@ -18,7 +18,9 @@ the newest supported version of the language (Go: provided.al2023, as AWS advise
 The tables are data, not a clock: every reader gets the same answer on every day. When AWS
 publishes new runtimes or dates, move identifiers between the tables and update ``REVIEWED``.
 Container-image-only runtimes (dotnet9) are not listed: they cannot run a .zip archive.
-Standard library only: the local runtime imports it, and so may the components.
+Standard library only. The components keep their own copy of the two tables
+(``components/runtimes.py``): infrastructure never imports the runtime package, which a deploy does
+not need. tests/local_runtime/test_verifier.py holds the copies equal.
 """
 
 from __future__ import annotations

@@ -60,6 +60,8 @@ class Environments:
         }
         self._workdir = tempfile.TemporaryDirectory(prefix="lambda-engine-")
         self._executors: dict[tuple[str, str], Executor] = {}
+        # Each function version's variables and access key, made once: they hold for the engine's life
+        self._variables: dict[tuple[str, str], tuple[dict[str, str], str]] = {}
         self._endpoint: Endpoint | None = None
         self._running: tuple[float, float] | None = None  # (virtual, real) start of the running handler
         self._busy: set[tuple[str, str]] = set()  # the environments running a handler now
@@ -94,6 +96,7 @@ class Environments:
                 501,
             )
         executor = self._executor(function, version)
+        variables, key_id = self._identity(function, version)
         started_at = self.now()  # inside a running handler (a synchronous invoke): its moment
         self.recorder.say(f"{function.path} ({function.name}) attempt {attempt}", started_at)
         self.recorder.trace(started_at, origin, function.path, f"invoke, attempt {attempt}")
@@ -101,7 +104,7 @@ class Environments:
         outer, self._running = self._running, (started_at, started_real)
         self._busy.add(key)
         try:
-            with self.calls.running(Caller(function, chain, started_at, started_real), access_key(*key)):
+            with self.calls.running(Caller(function, chain, started_at, started_real), key_id):
                 invocation = executor.invoke(
                     InvocationRequest(
                         event=payload,
@@ -111,7 +114,7 @@ class Environments:
                         invoked_function_arn=f"{function.arn}:{qualifier}" if qualifier else function.arn,
                         memory_limit_in_mb=function.memory_size,
                         timeout_s=self.timeouts.get(function.path, function.timeout),
-                        environment=self.runtime_environment(function, version),
+                        environment=variables,
                         out=self.recorder.out,
                         region=self.stack.region,
                         log_group_name=f"/aws/lambda/{function.name}",
@@ -167,6 +170,14 @@ class Environments:
             return qualifier
         alias = self.stack.aliases.get(f"{function.arn}:{qualifier}")
         return alias.version if alias is not None else LATEST
+
+    def _identity(self, function: Function, version: str) -> tuple[dict[str, str], str]:
+        """A function version's environment variables and the access key its SDK signs with."""
+        key = (function.path, version)
+        identity = self._variables.get(key)
+        if identity is None:
+            identity = self._variables[key] = (self.runtime_environment(function, version), access_key(*key))
+        return identity
 
     def runtime_environment(self, function: Function, version: str) -> dict[str, str]:
         """Lambda's variables, the function's (from the JSON), and the overrides the engine was given."""

@@ -160,7 +160,10 @@ class Environments:
             raise AwsError("ServiceException", str(failure), 500) from None
         failed = invocation.error is not None
         return Answer(
-            invocation.error if failed else invocation.result, failed, self.executed_version(function, qualifier)
+            invocation.error if failed else invocation.result,
+            failed,
+            self.executed_version(function, qualifier),
+            invocation.log,
         )
 
     def executed_version(self, function: Function, qualifier: str | None) -> str:

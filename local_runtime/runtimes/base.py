@@ -23,6 +23,7 @@ class Invocation:
     result: Any = None
     error: dict[str, Any] | None = None
     duration_ms: float = 0.0
+    log: str = ""  # what it wrote to the log, START to REPORT (an Invoke with LogType Tail returns its end)
 
     @property
     def error_type(self) -> str | None:

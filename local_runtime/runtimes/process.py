@@ -51,7 +51,7 @@ class ProcessExecutor:
         self.code_dir, self.handler, self.name, self.runtime, self.endpoint = code_dir, handler, name, runtime, endpoint
         self._process: subprocess.Popen[bytes] | None = None
         self._api: RuntimeApi | None = None
-        self._out: TextIO | None = None
+        self._out: TextIO | InvocationLog | None = None
         self._out_lock = threading.Lock()
         self._ends: queue.Queue[str] = queue.Queue()
 
@@ -131,9 +131,10 @@ class ProcessExecutor:
     # --- one invocation -------------------------------------------------------------------------------
 
     def invoke(self, request: InvocationRequest) -> Invocation:
+        log = InvocationLog(request.out)
         with self._out_lock:
-            self._out = request.out
-        print(f"START RequestId: {request.request_id} Version: {request.function_version}", file=request.out)
+            self._out = log
+        print(f"START RequestId: {request.request_id} Version: {request.function_version}", file=log)
         cold = not self._alive()
         started = time.perf_counter()
         if cold:
@@ -168,7 +169,7 @@ class ProcessExecutor:
             invocation.error = error_payload(body)
         if kind in ("response", "error", "init"):
             self._wait_for_logs(request.request_id, kind == "init")
-        return self._report(invocation, request, init_ms)
+        return self._report(invocation, request, init_ms, log)
 
     def _wait(self, request: InvocationRequest, started: float) -> tuple[str, bytes]:
         """The outcome, or "timeout": the function's timeout counts from the end of the init (the first
@@ -210,21 +211,44 @@ class ProcessExecutor:
             except queue.Empty:
                 return
 
-    def _report(self, invocation: Invocation, request: InvocationRequest, init_ms: float | None) -> Invocation:
-        out = request.out
-        print(f"END RequestId: {request.request_id}", file=out)
+    def _report(
+        self, invocation: Invocation, request: InvocationRequest, init_ms: float | None, log: InvocationLog
+    ) -> Invocation:
+        print(f"END RequestId: {request.request_id}", file=log)
         memory = max_memory_mb(self._process.pid) if self._process is not None else 0
-        init = f"\tInit Duration: {init_ms:.2f} ms" if init_ms is not None else ""
+        init = f"Init Duration: {init_ms:.2f} ms\t" if init_ms is not None else ""
+        # Each field ends with a tab, the last one too (AWS's log events, test_invocation_type_event_error)
         print(
             f"REPORT RequestId: {request.request_id}\tDuration: {invocation.duration_ms:.2f} ms\t"
             f"Billed Duration: {max(1, int(invocation.duration_ms + 0.999))} ms\t"
-            f"Memory Size: {request.memory_limit_in_mb} MB\tMax Memory Used: {memory} MB{init}",
-            file=out,
+            f"Memory Size: {request.memory_limit_in_mb} MB\tMax Memory Used: {memory} MB\t{init}",
+            file=log,
         )
+        invocation.log = log.text()
+        with self._out_lock:  # what the process prints between invocations belongs to none of them
+            self._out = request.out
         return invocation
 
     def close(self) -> None:
         self._stop()
+
+
+class InvocationLog:
+    """The lines one invocation writes to the log, passed on to ``out`` as they come and kept."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self._parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def text(self) -> str:
+        return "".join(self._parts)
 
 
 def exited(request_id: str, code: int) -> str:

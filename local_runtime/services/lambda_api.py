@@ -5,11 +5,15 @@ empty payload; ``DryRun`` checks the caller's permission and runs nothing (204);
 (the default) runs the function now and answers 200 with its result as ``Payload``, the version it
 ran as ``ExecutedVersion`` and, when the handler failed, ``FunctionError: Unhandled`` with the
 error as the payload. A payload over 1,048,576 bytes (asynchronous) or 6,291,456 bytes
-(synchronous) is refused (``RequestTooLargeException``, 413).
+(synchronous) is refused (``RequestTooLargeException``, 413). ``LogType`` ``Tail`` adds, to a
+synchronous invocation's answer only, ``LogResult``: the last 4 KB of its log (START to REPORT),
+base64-encoded. An ``InvocationType`` or ``LogType`` outside its enum is refused as the service's
+model validation refuses it (``ValidationException``, 400).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ class Answer:
     payload: Any
     failed: bool
     version: str
+    log: str = ""
 
 
 # Runs ``function`` (at ``qualifier``) now with ``payload``, called by ``caller``: the engine's.
@@ -42,6 +47,25 @@ def too_large(size: int, limit: int = MAX_ASYNC_PAYLOAD_BYTES) -> str:
         f"The request payload exceeded the Invoke request body JSON input quota: {size} bytes, "
         f"over {limit} for {kind} invocation"
     )
+
+
+LOG_TAIL_BYTES = 4096
+INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
+LOG_TYPES = ("None", "Tail")
+
+
+def _enum(params: dict[str, Any], name: str, allowed: tuple[str, ...], default: str) -> str:
+    """``params[name]``, or Lambda's ValidationException for a value outside ``allowed``."""
+    value = params.get(name, default)
+    if value not in allowed:
+        field = name[0].lower() + name[1:]
+        raise AwsError(
+            "ValidationException",
+            f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: [{', '.join(allowed)}]",
+            400,
+        )
+    return str(value)
 
 
 def payload_bytes(payload: Any) -> bytes:
@@ -58,6 +82,8 @@ def invoke(
 ) -> tuple[dict[str, Any], list[Invoke]]:
     """The response to ``Invoke`` (``StatusCode``, ``Payload`` bytes), or AwsError as AWS answers.
     ``run`` runs a ``RequestResponse`` invocation (without it, one is refused as not emulated)."""
+    invocation_type = _enum(params, "InvocationType", INVOCATION_TYPES, "RequestResponse")
+    log_type = _enum(params, "LogType", LOG_TYPES, "None")
     name = str(params.get("FunctionName", ""))
     function, named_qualifier = model.function_at(name)
     qualifier = params.get("Qualifier") or named_qualifier
@@ -65,7 +91,6 @@ def invoke(
         raise AwsError("ResourceNotFoundException", f"Function not found: {name}", 404)
     target = f"{function.arn}:{qualifier}" if qualifier else function.arn
     require(model, caller, "lambda:InvokeFunction", target, "AccessDeniedException")
-    invocation_type = params.get("InvocationType", "RequestResponse")
     if invocation_type == "DryRun":
         return {"StatusCode": 204, "Payload": b""}, []
     raw = payload_bytes(params.get("Payload"))
@@ -85,4 +110,6 @@ def invoke(
     response = {"StatusCode": 200, "ExecutedVersion": answer.version, "Payload": json.dumps(answer.payload).encode()}
     if answer.failed:
         response["FunctionError"] = "Unhandled"
+    if log_type == "Tail":
+        response["LogResult"] = base64.b64encode(answer.log.encode()[-LOG_TAIL_BYTES:]).decode()
     return response, []

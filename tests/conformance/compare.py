@@ -32,6 +32,7 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 MD5 = r"[0-9a-f]{32}"
 EPOCH_MILLIS = r"\d{13}"
 ISO_8601 = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})"
+BASE64 = r"[A-Za-z0-9+/]+={0,2}"
 NAME = r"[A-Za-z0-9_.-]+"  # the last segment of an ARN: a function, queue, topic, bus or subscription
 SNS_HOST = r"https://sns\.[a-z0-9-]+\.amazonaws\.com"
 
@@ -73,7 +74,11 @@ PLACEHOLDERS: dict[str, Format] = {
     "md5-hash": pattern("an MD5 (32 hex digits)", MD5),
     "m-d5-of-message-attributes": pattern("an MD5 (32 hex digits)", MD5),
     "approximate-first-receive-timestamp": pattern("epoch milliseconds", EPOCH_MILLIS),
-    "signature": pattern("a base64 signature", r"[A-Za-z0-9+/]+={0,2}"),
+    "signature": pattern("a base64 signature", BASE64),
+    "log-result": pattern("base64 text (a log's tail)", BASE64),
+    "date": pattern("an ISO-8601 time", ISO_8601),
+    "duration": pattern("milliseconds (a number)", r"\d+(\.\d+)?"),
+    "memory": pattern("megabytes (a whole number)", r"\d+"),
     "cert-domain": pattern("SNS's https host", SNS_HOST),
     "unsubscribe-domain": pattern("SNS's https host", SNS_HOST),
     "signing-cert-file": pattern("a certificate file name", r"[0-9a-f]+\.pem"),
@@ -93,6 +98,7 @@ WORDS: dict[str, Format] = {
     "sender-id": PLACEHOLDERS["sender-id"],
     "receipt-handle": PLACEHOLDERS["receipt-handle"],
     "m-d5-of-body": PLACEHOLDERS["m-d5-of-body"],
+    "log-result": PLACEHOLDERS["log-result"],
 }
 # Inside strings: one account and one region throughout a comparison.
 ACCOUNT, REGION, PARTITION = "111111111111", "<region>", "<partition>"

@@ -115,7 +115,7 @@ def test_an_invocation_logs_start_end_and_report_around_the_handlers_lines(envir
     assert lines[3] == f"END RequestId: {invocation.request_id}"
     assert re.fullmatch(
         rf"REPORT RequestId: {invocation.request_id}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\t"
-        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms",
+        r"Memory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t",  # each field ends with a tab
         lines[4],
     )
 

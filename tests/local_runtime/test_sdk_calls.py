@@ -146,6 +146,20 @@ def test_a_synchronous_invoke_of_a_failing_handler_answers_its_error_as_unhandle
 
 
 @pytest.mark.parametrize("prober", PROBERS)
+def test_a_synchronous_invoke_with_log_type_tail_answers_the_targets_log(sdk_stack, prober):
+    # WHEN the prober invokes Target synchronously with LogType Tail
+    (answer,), result = calls(
+        sdk_stack, prober, {"call": "RequestResponse", "log_type": "Tail", "payload": {"numbers": [4]}}
+    )
+    # THEN LogResult (base64, read back by the prober) is Target's own log, START to REPORT
+    target_run = next(i for i in result.invocations if i["function"] == "Target")
+    lines = answer["log"].splitlines()
+    assert lines[0] == f"START RequestId: {target_run['request_id']} Version: $LATEST"
+    assert lines[-2] == f"END RequestId: {target_run['request_id']}"
+    assert re.fullmatch(rf"REPORT RequestId: {target_run['request_id']}\tDuration: .*\t", lines[-1])
+
+
+@pytest.mark.parametrize("prober", PROBERS)
 def test_a_synchronous_payload_over_6_mib_is_too_large(sdk_stack, prober):
     (answer,), result = calls(sdk_stack, prober, {"call": "RequestResponse", "size": 6 * 1024 * 1024})
     assert answer["error"] == "RequestTooLargeException"

@@ -136,13 +136,16 @@ def errors(app: App) -> None:
     sleeper = s.function("Sleeper", "sleeper", timeout=1)
     # TestLambdaConcurrency::test_reserved_concurrency, invoked synchronously.
     paused = s.function("Paused", "introspect", reserved_concurrent_executions=0)
+    # TestLambdaFeatures::test_invocation_with_logs: echo functions that log the event, 128 MB.
+    log_echo = s.function("LogEcho", "log_echo")
+    node_log_echo = s.function("NodeLogEcho", "node_log_echo", runtime="nodejs20.x")
     # The recorded tests invoked with boto3: Caller does, with a role of its own (the others may invoke nothing).
     invoke = {
         "Statement": [
             {
                 "Effect": "Allow",
                 "Action": "lambda:InvokeFunction",
-                "Resource": [thrower.arn, node_thrower.arn, sleeper.arn, paused.arn],
+                "Resource": [thrower.arn, node_thrower.arn, sleeper.arn, paused.arn, log_echo.arn, node_log_echo.arn],
             }
         ]
     }
@@ -153,7 +156,14 @@ def errors(app: App) -> None:
         assume_role_policy=Fn.jsonencode(TRUST),
         inline_policy=[IamRoleInlinePolicy(name="invoke", policy=Fn.jsonencode(invoke))],
     )
-    targets = {"THROWER": thrower, "NODE_THROWER": node_thrower, "SLEEPER": sleeper, "PAUSED": paused}
+    targets = {
+        "THROWER": thrower,
+        "NODE_THROWER": node_thrower,
+        "SLEEPER": sleeper,
+        "PAUSED": paused,
+        "LOG_ECHO": log_echo,
+        "NODE_LOG_ECHO": node_log_echo,
+    }
     variables = {name: function.function_name for name, function in targets.items()}
     s.function("Caller", "caller", role=caller_role, environment=LambdaFunctionEnvironment(variables=variables))
     s.done()

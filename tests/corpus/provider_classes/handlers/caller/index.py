@@ -2,7 +2,7 @@
 as botocore parsed it: StatusCode, FunctionError, ExecutedVersion, the Payload's text, the HTTP
 status; or, when Lambda refuses, the error response (without its headers).
 
-{"Target": <the environment variable naming the function>, "Payload": <JSON value>}
+{"Target": <the environment variable naming the function>, "Payload": <JSON value>, "LogType": "Tail" (optional)}
 """
 
 import json
@@ -18,12 +18,16 @@ LAMBDA = boto3.client("lambda", config=Config(retries={"total_max_attempts": 1})
 
 def handler(event, context):
     try:
-        response = LAMBDA.invoke(FunctionName=os.environ[event["Target"]], Payload=json.dumps(event["Payload"]))
+        options = {"LogType": event["LogType"]} if "LogType" in event else {}
+        response = LAMBDA.invoke(
+            FunctionName=os.environ[event["Target"]], Payload=json.dumps(event["Payload"]), **options
+        )
     except ClientError as error:
         response = error.response
         answer = {k: v for k, v in response.items() if k != "ResponseMetadata"}
     else:
-        answer = {k: v for k, v in response.items() if k in ("StatusCode", "FunctionError", "ExecutedVersion")}
+        kept = ("StatusCode", "FunctionError", "ExecutedVersion", "LogResult")
+        answer = {k: v for k, v in response.items() if k in kept}
         answer["Payload"] = response["Payload"].read().decode()
     answer["ResponseMetadata"] = {"HTTPStatusCode": response["ResponseMetadata"]["HTTPStatusCode"]}
     return answer

@@ -25,6 +25,7 @@ const invoke = async (event) => {
       FunctionName: event.target ?? env.TARGET,
       InvocationType: event.call,
       Payload: JSON.stringify(payload),
+      ...(event.log_type ? { LogType: event.log_type } : {}),
     }),
   );
   return {
@@ -32,6 +33,7 @@ const invoke = async (event) => {
     payload: Buffer.from(response.Payload ?? []).toString(),
     ...(response.ExecutedVersion ? { version: response.ExecutedVersion } : {}),
     ...(response.FunctionError ? { function_error: response.FunctionError } : {}),
+    ...(response.LogResult ? { log: Buffer.from(response.LogResult, "base64").toString() } : {}),
   };
 };
 

@@ -3,6 +3,7 @@
 ``node_prober`` makes the same calls with the SDK for JavaScript v3 and reports them in the same words.
 """
 
+import base64
 import json
 import os
 
@@ -14,16 +15,20 @@ from botocore.exceptions import ClientError
 def _invoke(event):
     size = int(event.get("size", 0))
     payload = event.get("payload", {"mode": "ok", "pad": "x" * size})
+    options = {"LogType": event["log_type"]} if "log_type" in event else {}
     response = boto3.client("lambda").invoke(
         FunctionName=event.get("target", os.environ["TARGET"]),
         InvocationType=event["call"],
         Payload=json.dumps(payload).encode(),
+        **options,
     )
     answer = {"status": response["StatusCode"], "payload": response["Payload"].read().decode()}
     if "ExecutedVersion" in response:
         answer["version"] = response["ExecutedVersion"]
     if "FunctionError" in response:
         answer["function_error"] = response["FunctionError"]
+    if "LogResult" in response:
+        answer["log"] = base64.b64decode(response["LogResult"]).decode()
     return answer
 
 

@@ -42,6 +42,9 @@ UNTRACKED_LOOP_BOUND = 100
 
 # "Lambda execution environment lifecycle": the init phase has 10 s of its own.
 INIT_LIMIT_S = 10.0
+# Environments of one function version running at once (synchronous invokes inside one another): the
+# local engine's bound, each being a process; on AWS the account's concurrency (1,000 by default) bounds them.
+LOCAL_ENVIRONMENTS_BOUND = 10
 
 # "Amazon SQS visibility timeout" and "Amazon SQS message retention" defaults.
 SQS_DEFAULT_VISIBILITY_S = 30

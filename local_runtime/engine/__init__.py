@@ -10,7 +10,7 @@ module of its own, importing only those before it in this list:
 - ``leases``: concurrency: executions overlapping a moment, reserved and mapping limits;
 - ``arrivals``: events waiting for an attempt and pollers woken, as steps on the clock;
 - ``loops``: who stops a recursive loop (Lambda's detection, or the engine's bound);
-- ``environments``: one execution environment per function and version, and one invocation;
+- ``environments``: warm execution environments per function and version, and one invocation;
 - ``delivery``: ``deliver(target, payload, chain)``: what each kind of target does with it
   (through ``local_runtime.services``), and the effects of a handler's own calls;
 - ``pollers``: SQS event source mappings;

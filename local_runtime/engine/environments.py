@@ -1,12 +1,13 @@
-"""Execution environments: one per function and version, warm, and the running of one invocation.
+"""Execution environments: warm ones per function and version, and the running of one invocation.
 
 An environment is the runtime's executor (``local_runtime.runtimes``: Python, Node.js) over the
 function's unpacked code archive; its SDK signs with an access key of its own. Running an invocation
-tells the services who is calling (``AwsCalls.running``, by that key), starts it at the clock's now,
-moves the clock past its real duration, holds its concurrency lease for that span and records it.
-What its calls set in motion waits in the services' outbox for the caller of ``invoke``. A handler's
-synchronous ``Invoke`` runs another function's environment at once (``invoke_from``), inside the
-caller's span of the clock.
+takes an idle environment of the version, or starts one more, as Lambda does when every environment
+is busy; tells the services who is calling (``AwsCalls.running``, by that key); starts it at the
+clock's now, moves the clock past its real duration, holds its concurrency lease for that span and
+records it. What its calls set in motion waits in the services' outbox for the caller of ``invoke``.
+A handler's synchronous ``Invoke`` runs a function at once (``invoke_from``), inside the caller's
+span of the clock: the caller's own function too, in a second environment.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import re
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ from local_runtime.engine.clock import Clock
 from local_runtime.engine.leases import Leases
 from local_runtime.engine.report import Recorder
 from local_runtime.errors import AwsError, EngineError
+from local_runtime.limits import LOCAL_ENVIRONMENTS_BOUND
 from local_runtime.model.records import LATEST, Function, StackModel
 from local_runtime.runtimes import Executor, Invocation, InvocationRequest, archive, executor_for
 from local_runtime.runtimes.base import lambda_variables
@@ -32,6 +36,16 @@ from local_runtime.services.caller import Caller
 from local_runtime.services.calls import AwsCalls
 from local_runtime.services.lambda_api import Answer
 from local_runtime.services.protocols.endpoint import Endpoint
+
+
+@dataclass
+class _Environment:
+    """One execution environment: its executor, its variables and the access key its SDK signs with."""
+
+    executor: Executor
+    variables: dict[str, str]
+    access_key: str
+    busy: bool = False
 
 
 class Environments:
@@ -59,12 +73,11 @@ class Environments:
             if function.code.filename is not None or function.code.problem is not None
         }
         self._workdir = tempfile.TemporaryDirectory(prefix="lambda-engine-")
-        self._executors: dict[tuple[str, str], Executor] = {}
-        # Each function version's variables and access key, made once: they hold for the engine's life
-        self._variables: dict[tuple[str, str], tuple[dict[str, str], str]] = {}
+        self._pools: dict[tuple[str, str], list[_Environment]] = {}  # by function path and version
+        self._code_dirs: dict[tuple[str, str], Path] = {}
+        self._in_flight: Counter[str] = Counter()  # invocations running now, by function path
         self._endpoint: Endpoint | None = None
         self._running: tuple[float, float] | None = None  # (virtual, real) start of the running handler
-        self._busy: set[tuple[str, str]] = set()  # the environments running a handler now
 
     def now(self) -> float:
         """Now on the virtual clock: inside a running handler, its start plus the real time it has run."""
@@ -87,25 +100,17 @@ class Environments:
         if len(self.recorder.run.invocations) >= self.max_invocations:
             raise EngineError(f"stopped after {self.max_invocations} invocations: the run does not end")
         version = self.executed_version(function, qualifier)
-        key = (function.path, version)
-        if key in self._busy:
-            raise AwsError(
-                "NotEmulated",
-                f"{function.name} ({version}) is running already, and the local engine keeps one execution "
-                "environment per function and version: a function cannot invoke itself synchronously here",
-                501,
-            )
-        executor = self._executor(function, version)
-        variables, key_id = self._identity(function, version)
+        environment = self._idle(function, version)
         started_at = self.now()  # inside a running handler (a synchronous invoke): its moment
         self.recorder.say(f"{function.path} ({function.name}) attempt {attempt}", started_at)
         self.recorder.trace(started_at, origin, function.path, f"invoke, attempt {attempt}")
         started_real = time.perf_counter()
         outer, self._running = self._running, (started_at, started_real)
-        self._busy.add(key)
+        environment.busy = True
+        self._in_flight[function.path] += 1
         try:
-            with self.calls.running(Caller(function, chain, started_at, started_real), key_id):
-                invocation = executor.invoke(
+            with self.calls.running(Caller(function, chain, started_at, started_real), environment.access_key):
+                invocation = environment.executor.invoke(
                     InvocationRequest(
                         event=payload,
                         request_id=request_id,
@@ -114,7 +119,7 @@ class Environments:
                         invoked_function_arn=f"{function.arn}:{qualifier}" if qualifier else function.arn,
                         memory_limit_in_mb=function.memory_size,
                         timeout_s=self.timeouts.get(function.path, function.timeout),
-                        environment=variables,
+                        environment=environment.variables,
                         out=self.recorder.out,
                         region=self.stack.region,
                         log_group_name=f"/aws/lambda/{function.name}",
@@ -122,7 +127,8 @@ class Environments:
                 )
         finally:
             self._running = outer
-            self._busy.discard(key)
+            environment.busy = False
+            self._in_flight[function.path] -= 1
         self.clock.now = started_at + invocation.duration_ms / 1000
         self.latest = max(self.latest, self.clock.now)
         self.leases.hold(function.path, started_at, self.clock.now)
@@ -143,9 +149,11 @@ class Environments:
 
     def invoke_from(self, caller: Caller, function: Function, qualifier: str | None, payload: Any) -> Answer:
         """A handler's synchronous ``Invoke`` of ``function``: one attempt now, no destinations; refused
-        as Lambda refuses it when the function's reserved concurrency is taken."""
+        as Lambda refuses it when the function's reserved concurrency is taken (by the executions that
+        ended after now and those still running, the caller's own among them)."""
         limit = function.reserved_concurrency
-        if limit is not None and self.leases.full(function.path, self.now(), [limit]):
+        running = self.leases.running(function.path, self.now()) + self._in_flight[function.path]
+        if limit is not None and running >= limit:
             raise AwsError(
                 "TooManyRequestsException",
                 "Rate Exceeded.",
@@ -174,15 +182,7 @@ class Environments:
         alias = self.stack.aliases.get(f"{function.arn}:{qualifier}")
         return alias.version if alias is not None else LATEST
 
-    def _identity(self, function: Function, version: str) -> tuple[dict[str, str], str]:
-        """A function version's environment variables and the access key its SDK signs with."""
-        key = (function.path, version)
-        identity = self._variables.get(key)
-        if identity is None:
-            identity = self._variables[key] = (self.runtime_environment(function, version), access_key(*key))
-        return identity
-
-    def runtime_environment(self, function: Function, version: str) -> dict[str, str]:
+    def _variables(self, function: Function, version: str, key_id: str) -> dict[str, str]:
         """Lambda's variables, the function's (from the JSON), and the overrides the engine was given."""
         return {
             **lambda_variables(
@@ -195,27 +195,47 @@ class Environments:
             ),
             **function.environment,
             **self.environment.get(function.path, {}),
-            "AWS_ACCESS_KEY_ID": access_key(function.path, version),
+            "AWS_ACCESS_KEY_ID": key_id,
         }
 
-    def _executor(self, function: Function, version: str) -> Executor:
+    def _idle(self, function: Function, version: str) -> _Environment:
+        """An environment of the version that runs nothing now, warm if there is one, else a new one (its
+        process starts on its first invocation); the local engine's bound on them refused as not emulated."""
         key = (function.path, version)
-        executor = self._executors.get(key)
-        if executor is None:
+        pool = self._pools.setdefault(key, [])
+        for environment in pool:
+            if not environment.busy:
+                return environment
+        if len(pool) >= LOCAL_ENVIRONMENTS_BOUND:
+            raise AwsError(
+                "NotEmulated",
+                f"{function.name} ({version}) is running in {len(pool)} execution environments at once (synchronous "
+                f"invokes inside one another), the most the local engine starts for one version; on AWS the "
+                "account's concurrency bounds them",
+                501,
+            )
+        key_id = access_key(function.path, version, len(pool))
+        executor = executor_for(
+            function.runtime,
+            self._code_dir(function, version),
+            function.handler,
+            name=function.path,
+            endpoint=self._endpoint_url,
+        )
+        environment = _Environment(executor, self._variables(function, version, key_id), key_id)
+        pool.append(environment)
+        return environment
+
+    def _code_dir(self, function: Function, version: str) -> Path:
+        """The version's code, unpacked once for all its environments (Lambda's /var/task is read-only)."""
+        key = (function.path, version)
+        if key not in self._code_dirs:
             data = self._archives.get(function.path)
             if data is None:
                 data = archive.check(function)  # code outside the stack: says why it cannot run
             folder = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{function.path}-{version}")
-            code_dir = archive.unpack(data, Path(self._workdir.name) / folder)
-            executor = executor_for(
-                function.runtime,
-                code_dir,
-                function.handler,
-                name=function.path,
-                endpoint=self._endpoint_url,
-            )
-            self._executors[key] = executor
-        return executor
+            self._code_dirs[key] = archive.unpack(data, Path(self._workdir.name) / folder)
+        return self._code_dirs[key]
 
     def _endpoint_url(self) -> str:
         if self._endpoint is None:
@@ -223,16 +243,18 @@ class Environments:
         return self._endpoint.url
 
     def close(self) -> None:
-        for executor in self._executors.values():
-            executor.close()
-        self._executors.clear()
+        for pool in self._pools.values():
+            for environment in pool:
+                environment.executor.close()
+        self._pools.clear()
         if self._endpoint is not None:
             self._endpoint.close()
             self._endpoint = None
         self._workdir.cleanup()
 
 
-def access_key(path: str, version: str) -> str:
+def access_key(path: str, version: str, index: int = 0) -> str:
     """The access key an environment's SDK signs with: Lambda's temporary keys' form (``ASIA`` and 16
-    more), one per function and version, so that the services know which handler is calling."""
-    return "ASIA" + hashlib.sha256(f"{path}:{version}".encode()).hexdigest()[:16].upper()
+    more), one per environment of a function version, so that the services know which handler is calling."""
+    name = f"{path}:{version}" if index == 0 else f"{path}:{version}:{index}"
+    return "ASIA" + hashlib.sha256(name.encode()).hexdigest()[:16].upper()

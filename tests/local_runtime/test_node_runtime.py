@@ -134,7 +134,7 @@ def test_a_callback_handler_answers_with_what_it_passes_to_the_callback(node_sta
 
 
 def test_module_state_lives_on_in_a_warm_environment_and_not_past_a_timeout(node_stack):
-    # GIVEN one engine, so one execution environment per function
+    # GIVEN one engine, whose invocations one after the other find the function's environment warm
     with Engine(node_stack, out=io.StringIO()) as engine:
         warm = [engine.invoke_async("Slow", {}).invocations[-1]["result"] for _ in range(2)]
         timed_out = engine.invoke_async("Slow", {"sleepMs": 5000}).invocations[-1]

@@ -7,6 +7,7 @@ and get a table's items and invoke a function. ``Prober`` (Python) and ``NodePro
 the same calls and report the answers in the same words, so each behaviour is checked once per SDK.
 """
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -15,6 +16,7 @@ import shutil
 import pytest
 
 from local_runtime.engine import Engine
+from local_runtime.limits import LOCAL_ENVIRONMENTS_BOUND
 from local_runtime.model import load_stack, stack_file
 from local_runtime.runtimes.node import sdk_modules
 from tests.support import needs
@@ -167,10 +169,53 @@ def test_a_synchronous_payload_over_6_mib_is_too_large(sdk_stack, prober):
     assert [i["function"] for i in result.invocations] == [prober]
 
 
-def test_a_function_invoking_itself_synchronously_is_refused_naming_why(sdk_stack):
-    (answer,), _ = calls(sdk_stack, "Prober", {"call": "RequestResponse", "target": "sdk-Prober"})
+def self_invoke(payload, **options):
+    """Prober's event to invoke itself synchronously with ``payload``."""
+    return {"call": "RequestResponse", "target": "sdk-Prober", "payload": payload, **options}
+
+
+def test_a_function_invoking_itself_synchronously_runs_in_a_second_environment_kept_warm(sdk_stack):
+    # GIVEN Prober, allowed to invoke itself
+    # WHEN it invokes itself synchronously (the inner one making a DryRun), twice in one engine, asking
+    # for the inner invocation's log
+    first, second = calls(sdk_stack, "Prober", *[self_invoke({"call": "DryRun"}, log_type="Tail") for _ in range(2)])[0]
+    # THEN each answers the inner invocation's result
+    for answer in (first, second):
+        assert (answer["status"], json.loads(answer["payload"])) == (200, {"status": 204, "payload": ""})
+    # AND the first inner one started an environment of its own (its log has Init Duration, as a cold
+    # start's REPORT), which the second one found warm
+    assert "\tInit Duration: " in first["log"]
+    assert "Init Duration" not in second["log"]
+
+
+def test_synchronous_self_invokes_nested_past_the_local_bound_are_refused_naming_it(sdk_stack, monkeypatch):
+    # GIVEN the engine's bound on one version's environments lowered from 10 to 3 (each is a process
+    # importing boto3), and a Prober invocation that invokes itself, which invokes itself, ... 3 deep
+    assert LOCAL_ENVIRONMENTS_BOUND == 10
+    monkeypatch.setattr("local_runtime.engine.environments.LOCAL_ENVIRONMENTS_BOUND", 3)
+    event = {"call": "DryRun"}
+    for _ in range(3):
+        event = self_invoke(event)
+    (answer,), result = calls(sdk_stack, "Prober", event)
+    # THEN the 3 environments of the version run, and the one that would start a 4th is refused
+    depth = 0
+    while "error" not in answer:
+        answer, depth = json.loads(answer["payload"]), depth + 1
+    assert depth == 2
     assert answer["error"] == "NotEmulated"
-    assert answer["message"].startswith("sdk-Prober ($LATEST) is running already")
+    assert "is running in 3 execution environments at once" in answer["message"]
+    assert [i["function"] for i in result.invocations] == ["Prober"] * 3
+
+
+def test_a_function_with_reserved_concurrency_1_invoking_itself_synchronously_is_throttled(sdk_stack):
+    # GIVEN Prober with a reserved concurrency of 1
+    prober = dataclasses.replace(sdk_stack.functions["Prober"], reserved_concurrency=1)
+    stack = dataclasses.replace(sdk_stack, functions={**sdk_stack.functions, "Prober": prober})
+    # WHEN it invokes itself synchronously
+    (answer,), result = calls(stack, "Prober", self_invoke({"call": "DryRun"}))
+    # THEN its own running execution holds the one: Lambda's throttle, and the inner one never runs
+    assert answer["error"] == "TooManyRequestsException"
+    assert [i["function"] for i in result.invocations] == ["Prober"]
 
 
 @pytest.mark.parametrize("prober", PROBERS)

@@ -3,9 +3,10 @@
 Routes, their authorization, the function behind each and its integration's payload format come from
 the resolved model of ``cdk.tf.json``. A request is answered in API Gateway's order:
 
-1. its route (``RouteTable.select``): the exact route, else the most specific path (a greedy
-   ``{proxy+}`` last), a route of the request's method before ``ANY``, ``$default`` for the rest;
-   none: ``404 {"message":"Not Found"}``;
+1. its stage, by the path's first segment (a named stage ``/dev/...``; any other path the ``$default``
+   stage, when the API has one), then its route in the rest of the path (``RouteTable.select``): the
+   exact route, else the most specific path (a greedy ``{proxy+}`` last), a route of the request's
+   method before ``ANY``, ``$default`` for the rest; none: ``404 {"message":"Not Found"}``;
 2. an ``AWS_IAM`` route: ``403 {"message":"Forbidden"}`` without a signature, ``403`` when the SigV4
    signature (service ``execute-api``) does not verify with the secret of its access key or is more
    than 5 minutes old;
@@ -46,13 +47,13 @@ from local_runtime.engine import Engine
 from local_runtime.errors import EngineError, StackFileError
 from local_runtime.limits import INIT_LIMIT_S
 from local_runtime.model import HttpApi, Route, StackModel
+from local_runtime.model.records import Stage
 
 _AUTHORIZATION = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
     r"\s*SignedHeaders=(?P<headers>[^,]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
 )
 MAX_SKEW_S = 300
-STAGE = "$default"  # the stage served: an HTTP API's $default stage has no path prefix
 _T = TypeVar("_T")
 
 
@@ -184,6 +185,7 @@ class _Call:
 
     api: HttpApi
     account: str
+    stage: Stage
     route: Route
     parameters: dict[str, str]
     identity: dict[str, Any]
@@ -239,7 +241,7 @@ def event_v2(request: Request, call: _Call) -> dict[str, Any]:
         },
         "requestId": call.request_id,
         "routeKey": call.route.route_key,
-        "stage": STAGE,
+        "stage": call.stage.name,
         "time": call.at.strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "timeEpoch": int(call.at.timestamp() * 1000),
     }
@@ -260,6 +262,8 @@ def event_v2(request: Request, call: _Call) -> dict[str, Any]:
     if call.parameters:
         event["pathParameters"] = call.parameters
     event["isBase64Encoded"] = encoded
+    if call.stage.variables:
+        event["stageVariables"] = dict(call.stage.variables)
     return event
 
 
@@ -320,10 +324,10 @@ def event_v1(request: Request, call: _Call) -> dict[str, Any]:
             "requestTimeEpoch": int(call.at.timestamp() * 1000),
             "resourceId": None,
             "resourcePath": resource,
-            "stage": STAGE,
+            "stage": call.stage.name,
         },
         "pathParameters": call.parameters or None,
-        "stageVariables": None,
+        "stageVariables": dict(call.stage.variables) or None,
         "body": body,
         "isBase64Encoded": encoded,
     }
@@ -559,6 +563,7 @@ class LocalApi:
         self.out = out if out is not None else sys.stderr
         self.api: HttpApi = stack.apis[0]
         self.routes = RouteTable(self.api.routes)
+        self.stages = {stage.name: stage for stage in self.api.served_stages()}
         longest = max((f.timeout for f in stack.functions.values()), default=3)
         self.worker = EngineWorker(engine, out=self.out, stop_wait_s=longest + INIT_LIMIT_S)
 
@@ -576,10 +581,21 @@ class LocalApi:
         """Wait until the work the functions queued has run; False if ``timeout`` s pass first."""
         return self.worker.wait_idle(timeout)
 
-    def source_arn(self, route: Route) -> str:
-        """The source ARN API Gateway invokes a route's function with, as the verifier forms it."""
-        method, _, path = route.route_key.partition(" ")
-        return f"{self.api.execution_arn}/{STAGE}/{method}{path}"
+    def source_arn(self, route: Route, stage: Stage | None = None) -> str:
+        """The source ARN API Gateway invokes a route's function with from ``stage`` (the first served
+        one when not given), as the verifier forms it."""
+        return self.api.source_arn(route, stage or self.api.served_stages()[0])
+
+    def staged(self, path: str) -> tuple[Stage, str] | None:
+        """The stage a request path reaches and the path its routes see: a named stage by the first
+        segment (``/dev/jobs``: ``dev``, ``/jobs``), any other path the ``$default`` stage's; None when
+        the API has no stage for it."""
+        first, slash, rest = path[1:].partition("/")
+        named = self.stages.get(unquote(first)) if first != "$default" else None
+        if named is not None:
+            return named, "/" + rest if slash else "/"
+        default = self.stages.get("$default")
+        return (default, path) if default is not None else None
 
     def handle(
         self,
@@ -592,7 +608,11 @@ class LocalApi:
     ) -> HttpResponse:
         pairs = headers.items() if isinstance(headers, Mapping) else headers
         request = Request(method.upper(), path, query, tuple((str(n), str(v)) for n, v in pairs), body, client_ip)
-        selected = self.routes.select(request.method, request.path)
+        staged = self.staged(request.path)
+        if staged is None:
+            return NOT_FOUND
+        stage, route_path = staged
+        selected = self.routes.select(request.method, route_path)
         if selected is None:
             return NOT_FOUND
         route, parameters = selected
@@ -603,14 +623,16 @@ class LocalApi:
                 return gateway_error(403, refusal)
         if route.function is None:
             return self._failed(request, route, "the route has no Lambda integration the model could read")
-        source = self.source_arn(route)
+        source = self.source_arn(route, stage)
         if not iam.lambda_permits(self.stack, route.function, route.qualifier, "apigateway.amazonaws.com", source):
             return self._failed(
                 request,
                 route,
                 f"no lambda permission lets apigateway.amazonaws.com invoke {route.function} from {source}",
             )
-        call = _Call(self.api, self.stack.account, route, parameters, identity, str(uuid.uuid4()), datetime.now(UTC))
+        call = _Call(
+            self.api, self.stack.account, stage, route, parameters, identity, str(uuid.uuid4()), datetime.now(UTC)
+        )
         version_2 = route.payload_format_version == "2.0"
         event = event_v2(request, call) if version_2 else event_v1(request, call)
         function, qualifier = route.function, route.qualifier

@@ -171,7 +171,11 @@ def api(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     "pick another port with --port (0: any free port)"
                 ) from None
             routes = ", ".join(f"{r.route_key} ({r.payload_format_version})" for r in local.api.routes)
-            where = f"http://127.0.0.1:{httpd.server_port}"
+            base = f"http://127.0.0.1:{httpd.server_port}"
+            # $default at the root, a named stage under its name
+            where = ", ".join(
+                base if stage.name == "$default" else f"{base}/{stage.name}" for stage in local.api.served_stages()
+            )
             print(f"{stack.name}: {routes} on {where} (SigV4 with access key {args.access_key})", file=err)
             try:
                 httpd.serve_forever()

@@ -334,20 +334,22 @@ def _check_apis(stack: StackModel, report: Report) -> list[dict[str, Any]]:
                 )
             if route.function is None:
                 continue
-            method, _, path = route.route_key.partition(" ")
-            hop = f"{api.path} {route.route_key} --> {route.function}"
-            source = f"{api.execution_arn}/$default/{method}{path}"
-            if iam.lambda_permits(
-                stack, route.function, route.qualifier, "apigateway.amazonaws.com", source, require_source_arn=True
-            ):
-                report.hops.append(
-                    f"{hop} ({route.authorization_type}; allowed by a lambda permission for "
-                    "apigateway.amazonaws.com from this API)"
-                )
-            else:
-                report.problems.append(
-                    f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from this API"
-                )
+            for stage in api.served_stages():
+                # Each stage serves every route: the permission must let API Gateway invoke from each.
+                where = "this API" if stage.name == "$default" else f"stage {stage.name} of this API"
+                hop = f"{api.path} {route.route_key} --> {route.function}"
+                source = api.source_arn(route, stage)
+                if iam.lambda_permits(
+                    stack, route.function, route.qualifier, "apigateway.amazonaws.com", source, require_source_arn=True
+                ):
+                    report.hops.append(
+                        f"{hop} ({route.authorization_type}; allowed by a lambda permission for "
+                        f"apigateway.amazonaws.com from {where})"
+                    )
+                else:
+                    report.problems.append(
+                        f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it from {where}"
+                    )
     return apis
 
 

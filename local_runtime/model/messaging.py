@@ -17,6 +17,7 @@ from local_runtime.model.records import (
     Route,
     Rule,
     RuleTarget,
+    Stage,
     Statement,
     Subscription,
     Table,
@@ -282,7 +283,24 @@ def apis(doc: Document, targets: Targets) -> list[HttpApi]:
                     payload_format,
                 )
             )
+        stages = []
+        for stage in doc.resources("aws_apigatewayv2_stage"):
+            if doc.referenced(stage.get("api_id")) is not api:
+                continue
+            variables = doc.resolved(stage.get("stage_variables") or {}, f"{stage.ref}: stage_variables")
+            stages.append(
+                Stage(
+                    str(doc.resolved(stage.get("name", ""), f"{stage.ref}: name")),
+                    {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) else {},
+                )
+            )
         apis.append(
-            HttpApi(api.ref, str(doc.attribute(api, "id")), str(doc.attribute(api, "execution_arn")), tuple(routes))
+            HttpApi(
+                api.ref,
+                str(doc.attribute(api, "id")),
+                str(doc.attribute(api, "execution_arn")),
+                tuple(routes),
+                tuple(stages),
+            )
         )
     return apis

@@ -332,15 +332,38 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A stage of an HTTP API: ``$default`` is served at the API's root, any other under ``/<name>``."""
+
+    name: str
+    variables: Mapping[str, str] = field(default_factory=dict)  # stage_variables
+
+
+DEFAULT_STAGE = Stage("$default")
+
+
+@dataclass(frozen=True)
 class HttpApi:
     ref: Ref
     id: str
     execution_arn: str
     routes: tuple[Route, ...]
+    # Its aws_apigatewayv2_stage resources; none read as the $default stage alone (see ``served_stages``).
+    stages: tuple[Stage, ...] = ()
 
     @property
     def path(self) -> str:
         return self.ref.path
+
+    def served_stages(self) -> tuple[Stage, ...]:
+        """The stages requests reach: the stack's, or ``$default`` for an API the stack gives no stage."""
+        return self.stages or (DEFAULT_STAGE,)
+
+    def source_arn(self, route: Route, stage: Stage) -> str:
+        """The source ARN API Gateway invokes a route's function with from ``stage``: the route's method
+        and path (``$default`` for the ``$default`` route), as a Lambda permission's ``source_arn`` matches it."""
+        method, _, path = route.route_key.partition(" ")
+        return f"{self.execution_arn}/{stage.name}/{method}{path}"
 
 
 @dataclass(frozen=True)

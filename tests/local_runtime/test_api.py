@@ -1,8 +1,9 @@
 """lambda-local api: an HTTP API answered as API Gateway answers it, on the corpus stacks written for it.
 
 The stacks are ``tests/corpus/provider_classes/http_apis.py``: ``http-routes`` (AWS's routing example and
-more, a payload 1.0 integration, functions with and without API Gateway's permission) and ``http-jobs``
-(seed 001: a Node.js function that answers 202 and goes on by invoking itself). Servers listen on
+more, a payload 1.0 integration, functions with and without API Gateway's permission), ``http-jobs``
+(seed 001: a Node.js function that answers 202 and goes on by invoking itself) and ``http-stages``
+(named stages, one with stage variables). Servers listen on
 127.0.0.1 only, on a free port, and each test's server is stopped when it ends.
 
 Where a test compares with real AWS, the excerpt it compares with is kept here as data, with its
@@ -558,6 +559,63 @@ def test_the_source_arn_is_the_routes_own_as_the_verifier_forms_it(routes_stack)
         )
 
 
+# --- stages -----------------------------------------------------------------------------------------------
+# "Working with stages for HTTP APIs": $default is served at the API's root, a named stage under its name.
+# A named stage stays in the paths the function gets (rawPath and http.path; 1.0's path): AWS's events
+# as users reported them (logandk/serverless-wsgi#191: rawPath "/dev/agents/1234" for routeKey
+# "ANY /agents/{proxy+}"; aws-powertools/powertools-lambda-python#621; dougmoscrop/serverless-http#143).
+
+
+@pytest.fixture(scope="module")
+def stages(provider_classes_outdir):
+    stack = load_stack(stack_file(provider_classes_outdir, "http-stages"))
+    with serving(stack) as (_, client):
+        yield client
+
+
+def test_a_named_stage_is_served_under_its_name_and_stays_in_the_events_paths(stages):
+    # GIVEN http-stages: stages dev (variables color and tier) and prod, no $default; GET /hello (2.0)
+    # WHEN GET /dev/hello
+    event = stages.call("GET", "/dev/hello?x=1").json()
+    # THEN the route is GET /hello, the paths keep the stage, and the stage and its variables are named
+    assert (event["routeKey"], event["rawPath"], event["requestContext"]["http"]["path"]) == (
+        "GET /hello",
+        "/dev/hello",
+        "/dev/hello",
+    )
+    assert event["requestContext"]["stage"] == "dev"
+    assert event["stageVariables"] == {"color": "blue", "tier": "test"}
+
+
+def test_a_payload_1_0_event_names_the_stage_its_variables_and_the_resource_without_it(stages):
+    event = stages.call("GET", "/dev/v1/hello").json()
+    context = event["requestContext"]
+    assert (event["resource"], event["path"], context["resourcePath"], context["path"], context["stage"]) == (
+        "/v1/hello",
+        "/dev/v1/hello",
+        "/v1/hello",
+        "/dev/v1/hello",
+        "dev",
+    )
+    assert event["stageVariables"] == {"color": "blue", "tier": "test"}
+
+
+def test_without_a_default_stage_a_path_outside_every_stage_is_not_found(stages):
+    # WHEN GET /hello, which no stage serves (there is no $default stage), and a stage's unknown route
+    missing, unknown = stages.call("GET", "/hello"), stages.call("GET", "/dev/nothing")
+    # THEN API Gateway's 404 both times
+    assert (missing.status, missing.json()) == (404, {"message": "Not Found"})
+    assert (unknown.status, unknown.json()) == (404, {"message": "Not Found"})
+
+
+def test_the_permission_is_checked_for_the_stage_the_request_came_through(stages):
+    # GIVEN Echo permitted from <execution arn>/dev/* only
+    # WHEN the same route is asked through prod THEN API Gateway may not invoke it: 500
+    prod = stages.call("GET", "/prod/hello")
+    assert (prod.status, prod.json()) == (500, INTERNAL_ERROR)
+    assert stages.call("GET", "/dev/hello").status == 200
+
+
 # --- the work functions queue -----------------------------------------------------------------------------
 
 
@@ -684,3 +742,17 @@ def test_a_port_the_system_refuses_is_one_line_and_exit_2_whoever_runs_it(provid
     assert err == (
         "error: cannot listen on 127.0.0.1:80: Permission denied; pick another port with --port (0: any free port)\n"
     )
+
+
+def test_the_command_names_each_stages_url(provider_classes_outdir, monkeypatch):
+    # GIVEN a server stopped at once, as by Ctrl-C
+    def interrupted(self, poll_interval=0.5):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ApiServer, "serve_forever", interrupted)
+    # WHEN lambda-local api serves http-stages (stages dev and prod) and http-routes ($default)
+    _, _, stages = lambda_local("api", "http-stages", "--outdir", provider_classes_outdir, "--port", 0)
+    _, _, default = lambda_local("api", "http-routes", "--outdir", provider_classes_outdir, "--port", 0)
+    # THEN a named stage's URL ends with its name, $default's is the root
+    assert re.search(r" on http://127\.0\.0\.1:\d+/dev, http://127\.0\.0\.1:\d+/prod \(SigV4", stages)
+    assert re.search(r" on http://127\.0\.0\.1:\d+ \(SigV4", default)

@@ -55,6 +55,7 @@ def test_every_corpus_stack_reads_without_a_problem(terraconstructs_outdir, prov
             "dead-letters",
             "http-jobs",
             "http-routes",
+            "http-stages",
             "limits",
             "loops",
             "managed",

@@ -288,6 +288,23 @@ def test_subscriptions_notifications_and_rule_queue_targets_need_their_sources_p
     ]
 
 
+def test_each_stage_of_an_http_api_needs_the_permission_for_its_routes(corpus):
+    # GIVEN http-stages: stages dev and prod, Echo permitted to API Gateway from <execution arn>/dev/* only
+    report = check(corpus["http-stages"])
+    # THEN each route is a hop from dev and a problem from prod, which would answer 500
+    api = "Api"
+    assert [h for h in report.hops if h.startswith(api)] == [
+        f"{api} {route} --> Echo (NONE; allowed by a lambda permission for apigateway.amazonaws.com from stage dev "
+        "of this API)"
+        for route in ("GET /hello", "GET /v1/hello")
+    ]
+    assert [p for p in report.problems if "stage" in p] == [
+        f"{api} {route} --> Echo: no lambda permission lets apigateway.amazonaws.com invoke it from stage prod of "
+        "this API"
+        for route in ("GET /hello", "GET /v1/hello")
+    ]
+
+
 def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, capsys):
     assert main([str(provider_classes_outdir)]) == 1
     out = capsys.readouterr().out

@@ -7,7 +7,9 @@
   with its event or with what the request asks; Locked, which no permission lets API Gateway invoke,
   and Scoped, which a permission lets API Gateway invoke by ``GET /scoped`` only;
 - ``http-jobs``: seed 001, a Node.js function that answers ``POST /triggerCustomEvent`` with 202 and
-  goes on by invoking itself, recording each hop in DynamoDB; ``GET /jobs/{job_id}`` reads it.
+  goes on by invoking itself, recording each hop in DynamoDB; ``GET /jobs/{job_id}`` reads it;
+- ``http-stages``: an API with named stages and no ``$default`` one: ``dev`` (stage variables) and
+  ``prod``, Echo behind ``GET /hello`` (2.0) and ``GET /v1/hello`` (1.0), permitted from ``dev`` only.
 
 Routes have no authorization: what these stacks test is routing and the integration, not SigV4.
 """
@@ -47,15 +49,23 @@ ROUTES = {
 
 
 class _HttpStack:
-    """One stack: its provider, one role for its functions, and an HTTP API with its ``$default`` stage."""
+    """One stack: its provider, one role for its functions, and an HTTP API with its stages (``$default``)."""
 
-    def __init__(self, app: App, name: str) -> None:
+    def __init__(self, app: App, name: str, stages: dict[str, dict[str, str]] | None = None) -> None:
         self.stack = TerraformStack(app, name)
         self.name = name
         AwsProvider(self.stack, "aws", region="eu-west-1")
         self.role = IamRole(self.stack, "Role", name=f"{name}-role", assume_role_policy=Fn.jsonencode(TRUST))
         self.api = Apigatewayv2Api(self.stack, "Api", name=name, protocol_type="HTTP")
-        Apigatewayv2Stage(self.stack, "Stage", api_id=self.api.id, name="$default", auto_deploy=True)
+        for index, (stage, variables) in enumerate((stages or {"$default": {}}).items()):
+            Apigatewayv2Stage(
+                self.stack,
+                "Stage" if index == 0 else f"Stage{index}",
+                api_id=self.api.id,
+                name=stage,
+                auto_deploy=True,
+                stage_variables=variables or None,
+            )
 
     def function(self, id: str, handler: str, runtime: str, **options: object) -> LambdaFunction:
         code = TerraformAsset(self.stack, f"Code-{id}", path=str(HANDLERS / handler), type=AssetType.ARCHIVE)
@@ -158,6 +168,16 @@ def http_jobs(app: App) -> None:
     s.permit("JobsFromApi", jobs, "*")
 
 
+def http_stages(app: App) -> None:
+    s = _HttpStack(app, "http-stages", {"dev": {"color": "blue", "tier": "test"}, "prod": {}})
+    echo = s.function("Echo", "http_echo", "python3.12")
+    s.routes(
+        {"GET /hello": s.integration("EchoV2", echo, "2.0"), "GET /v1/hello": s.integration("EchoV1", echo, "1.0")}
+    )
+    s.permit("EchoFromDev", echo, "dev/*")
+
+
 def build(app: App) -> None:
     http_routes(app)
     http_jobs(app)
+    http_stages(app)

@@ -16,6 +16,9 @@ the resolved model of ``cdk.tf.json``. A request is answered in API Gateway's or
    ``event_v2``) and its answer becomes the response (``response_v1``, ``response_v2``); a function
    error or an answer API Gateway cannot read: ``500 {"message":"Internal Server Error"}``.
 
+With a ``cors_configuration``, a preflight no route takes is answered before 1. to 4., and the
+integration's response gets the configured CORS headers (``local_runtime.cors``).
+
 One thread owns the engine (``EngineWorker``): requests go first, and between them it runs what the
 functions queued (their asynchronous invokes, retries, deliveries) one step at a time, so the hops go on
 right after a response without another request, and a request waits for one step at most. Closing the
@@ -42,7 +45,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, TextIO, TypeVar
 from urllib.parse import parse_qsl, unquote
 
-from local_runtime import iam
+from local_runtime import cors, iam
 from local_runtime.engine import Engine
 from local_runtime.errors import EngineError, StackFileError
 from local_runtime.limits import INIT_LIMIT_S
@@ -612,6 +615,16 @@ class LocalApi:
         if staged is None:
             return NOT_FOUND
         stage, route_path = staged
+        if (
+            self.api.cors is not None
+            and cors.is_preflight(
+                request.method, request.header("origin"), request.header("access-control-request-method")
+            )
+            and self.routes.select("OPTIONS", route_path) is None  # a route that takes OPTIONS answers it itself
+        ):
+            return HttpResponse(
+                cors.PREFLIGHT_STATUS, cors.preflight_headers(self.api.cors, request.header("origin")), b""
+            )
         selected = self.routes.select(request.method, route_path)
         if selected is None:
             return NOT_FOUND
@@ -645,13 +658,17 @@ class LocalApi:
         if invocation.error is not None:
             return self._failed(request, route, f"{function} failed: {invocation.error_type}")
         try:
-            return response_v2(invocation.result) if version_2 else response_v1(invocation.result)
+            response = response_v2(invocation.result) if version_2 else response_v1(invocation.result)
         except MalformedResponse as error:
             return self._failed(
                 request,
                 route,
                 f"{function}'s answer is malformed for payload format {route.payload_format_version}: {error}",
             )
+        if self.api.cors is None:
+            return response
+        headers = cors.response_headers(self.api.cors, request.header("origin"), response.headers)
+        return HttpResponse(response.status, headers, response.body)
 
     def _failed(self, request: Request, route: Route, reason: str) -> HttpResponse:
         """500, as API Gateway answers; the reason (its access log's integrationErrorMessage) on ``out``."""

@@ -11,6 +11,7 @@ from local_runtime.model.records import (
     Bucket,
     BucketNotification,
     Bus,
+    Cors,
     HttpApi,
     Queue,
     Redrive,
@@ -301,6 +302,29 @@ def apis(doc: Document, targets: Targets) -> list[HttpApi]:
                 str(doc.attribute(api, "execution_arn")),
                 tuple(routes),
                 tuple(stages),
+                cors(doc, api),
             )
         )
     return apis
+
+
+def cors(doc: Document, api: Node) -> Cors | None:
+    """The API's ``cors_configuration`` block, resolved; None without one."""
+    blocks = [b for b in as_list(api.get("cors_configuration")) if isinstance(b, dict)]
+    if not blocks:
+        return None
+    context = f"{api.ref}: cors_configuration"
+    block = {key: doc.resolved(value, context) for key, value in blocks[0].items()}
+
+    def names(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in as_list(block.get(key)))
+
+    max_age = block.get("max_age")
+    return Cors(
+        allow_origins=names("allow_origins"),
+        allow_methods=names("allow_methods"),
+        allow_headers=names("allow_headers"),
+        expose_headers=names("expose_headers"),
+        max_age=int(max_age) if max_age is not None else None,
+        allow_credentials=block.get("allow_credentials") in (True, "true"),
+    )

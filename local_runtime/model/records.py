@@ -343,6 +343,18 @@ DEFAULT_STAGE = Stage("$default")
 
 
 @dataclass(frozen=True)
+class Cors:
+    """An HTTP API's ``cors_configuration``: what API Gateway answers a preflight with and adds to responses."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
 class HttpApi:
     ref: Ref
     id: str
@@ -350,6 +362,7 @@ class HttpApi:
     routes: tuple[Route, ...]
     # Its aws_apigatewayv2_stage resources; none read as the $default stage alone (see ``served_stages``).
     stages: tuple[Stage, ...] = ()
+    cors: Cors | None = None
 
     @property
     def path(self) -> str:

@@ -2,8 +2,8 @@
 
 The stacks are ``tests/corpus/provider_classes/http_apis.py``: ``http-routes`` (AWS's routing example and
 more, a payload 1.0 integration, functions with and without API Gateway's permission), ``http-jobs``
-(seed 001: a Node.js function that answers 202 and goes on by invoking itself) and ``http-stages``
-(named stages, one with stage variables). Servers listen on
+(seed 001: a Node.js function that answers 202 and goes on by invoking itself), ``http-stages``
+(named stages, one with stage variables) and ``http-cors`` (a CORS configuration). Servers listen on
 127.0.0.1 only, on a free port, and each test's server is stopped when it ends.
 
 Where a test compares with real AWS, the excerpt it compares with is kept here as data, with its
@@ -614,6 +614,93 @@ def test_the_permission_is_checked_for_the_stage_the_request_came_through(stages
     prod = stages.call("GET", "/prod/hello")
     assert (prod.status, prod.json()) == (500, INTERNAL_ERROR)
     assert stages.call("GET", "/dev/hello").status == 200
+
+
+# --- CORS -------------------------------------------------------------------------------------------------
+# "Configure CORS for HTTP APIs in API Gateway"; what the page leaves open is chosen in local_runtime/cors.py.
+# http-cors allows https://app.example.com and any http:// origin, GET and POST, two headers, credentials,
+# exposes x-request-id, max age 300.
+
+APP = "https://app.example.com"
+
+
+@pytest.fixture(scope="module")
+def cors_api(provider_classes_outdir):
+    stack = load_stack(stack_file(provider_classes_outdir, "http-cors"))
+    with serving(stack) as (_, client):
+        yield client
+
+
+def preflight(client, path, origin, method="POST"):
+    return client.call("OPTIONS", path, headers=[("Origin", origin), ("Access-Control-Request-Method", method)])
+
+
+def cors_headers(answer):
+    return {n.lower(): v for n, v in answer.headers if n.lower().startswith("access-control-")}
+
+
+def test_a_preflight_is_answered_by_api_gateway_with_the_configured_headers(cors_api):
+    # WHEN a browser at the allowed origin asks whether it may POST /items (no OPTIONS route exists)
+    answer = preflight(cors_api, "/items", APP)
+    # THEN API Gateway answers itself, 204, with the configuration
+    assert (answer.status, answer.body) == (204, b"")
+    assert cors_headers(answer) == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+        "access-control-allow-methods": "GET,POST",
+        "access-control-allow-headers": "content-type,x-api-key",
+        "access-control-max-age": "300",
+    }
+
+
+def test_a_scheme_wildcard_allows_any_origin_of_that_scheme_and_no_other(cors_api):
+    # GIVEN http://* among the allowed origins
+    local, other = preflight(cors_api, "/items", "http://localhost:3000"), preflight(cors_api, "/items", APP + ".evil")
+    # THEN an http:// origin is echoed; an https:// one not listed gets the 204 without any CORS header
+    assert cors_headers(local)["access-control-allow-origin"] == "http://localhost:3000"
+    assert (other.status, cors_headers(other)) == (204, {})
+
+
+def test_a_preflight_for_a_path_without_routes_is_answered_too(cors_api):
+    # "even if there isn't an OPTIONS route configured"
+    answer = preflight(cors_api, "/nowhere", APP, "GET")
+    assert answer.status == 204 and cors_headers(answer)["access-control-allow-origin"] == APP
+
+
+def test_a_preflight_a_route_takes_goes_to_its_function(cors_api):
+    # GIVEN ANY /any/{proxy+}, which takes OPTIONS too
+    answer = preflight(cors_api, "/any/thing", APP)
+    # THEN the function answers it (Echo's event), with the configured CORS headers added
+    assert (answer.status, answer.json()["routeKey"]) == (200, "ANY /any/{proxy+}")
+    assert cors_headers(answer) == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-request-id",
+    }
+
+
+def test_a_response_gets_the_configured_cors_headers_in_place_of_the_integrations(cors_api):
+    # GIVEN Echo answering with a CORS header of its own
+    own = {"statusCode": 200, "headers": {"access-control-allow-origin": "*", "x-request-id": "r-1"}, "body": "ok"}
+    # WHEN the allowed origin POSTs, and a client without an Origin does the same
+    browser = cors_api.call("POST", "/items", {"respond": own}, headers=[("Origin", APP)])
+    plain = cors_api.call("POST", "/items", {"respond": own})
+    # THEN the integration's CORS header is dropped and the configured ones are added for the origin
+    assert (browser.status, browser.body, browser.header("x-request-id")) == (200, b"ok", "r-1")
+    assert cors_headers(browser) == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-request-id",
+    }
+    assert (plain.status, cors_headers(plain)) == (200, {})
+
+
+def test_without_a_cors_configuration_an_options_request_goes_to_the_routes(routes):
+    # GIVEN http-routes, without CORS, where ANY /{proxy+} takes OPTIONS
+    answer = preflight(routes, "/items", APP)
+    # THEN the function gets it, and its response is as it answered
+    assert (answer.status, answer.json()["routeKey"]) == (200, "ANY /{proxy+}")
+    assert cors_headers(answer) == {}
 
 
 # --- the work functions queue -----------------------------------------------------------------------------

@@ -9,7 +9,9 @@
 - ``http-jobs``: seed 001, a Node.js function that answers ``POST /triggerCustomEvent`` with 202 and
   goes on by invoking itself, recording each hop in DynamoDB; ``GET /jobs/{job_id}`` reads it;
 - ``http-stages``: an API with named stages and no ``$default`` one: ``dev`` (stage variables) and
-  ``prod``, Echo behind ``GET /hello`` (2.0) and ``GET /v1/hello`` (1.0), permitted from ``dev`` only.
+  ``prod``, Echo behind ``GET /hello`` (2.0) and ``GET /v1/hello`` (1.0), permitted from ``dev`` only;
+- ``http-cors``: an API with a CORS configuration (one origin and any ``http://`` one, credentials,
+  exposed headers, a max age) in front of Echo: ``GET /items``, ``POST /items`` and ``ANY /any/{proxy+}``.
 
 Routes have no authorization: what these stacks test is routing and the integration, not SigV4.
 """
@@ -17,7 +19,7 @@ Routes have no authorization: what these stacks test is routing and the integrat
 from __future__ import annotations
 
 from cdktf import App, AssetType, Fn, TerraformAsset, TerraformStack
-from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api
+from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api, Apigatewayv2ApiCorsConfiguration
 from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
 from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
 from cdktf_cdktf_provider_aws.apigatewayv2_stage import Apigatewayv2Stage
@@ -51,12 +53,18 @@ ROUTES = {
 class _HttpStack:
     """One stack: its provider, one role for its functions, and an HTTP API with its stages (``$default``)."""
 
-    def __init__(self, app: App, name: str, stages: dict[str, dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        app: App,
+        name: str,
+        stages: dict[str, dict[str, str]] | None = None,
+        cors: Apigatewayv2ApiCorsConfiguration | None = None,
+    ) -> None:
         self.stack = TerraformStack(app, name)
         self.name = name
         AwsProvider(self.stack, "aws", region="eu-west-1")
         self.role = IamRole(self.stack, "Role", name=f"{name}-role", assume_role_policy=Fn.jsonencode(TRUST))
-        self.api = Apigatewayv2Api(self.stack, "Api", name=name, protocol_type="HTTP")
+        self.api = Apigatewayv2Api(self.stack, "Api", name=name, protocol_type="HTTP", cors_configuration=cors)
         for index, (stage, variables) in enumerate((stages or {"$default": {}}).items()):
             Apigatewayv2Stage(
                 self.stack,
@@ -177,7 +185,24 @@ def http_stages(app: App) -> None:
     s.permit("EchoFromDev", echo, "dev/*")
 
 
+def http_cors(app: App) -> None:
+    cors = Apigatewayv2ApiCorsConfiguration(
+        allow_origins=["https://app.example.com", "http://*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type", "x-api-key"],
+        expose_headers=["x-request-id"],
+        max_age=300,
+        allow_credentials=True,
+    )
+    s = _HttpStack(app, "http-cors", cors=cors)
+    echo = s.function("Echo", "http_echo", "python3.12")
+    integration = s.integration("EchoV2", echo, "2.0")
+    s.routes({key: integration for key in ("GET /items", "POST /items", "ANY /any/{proxy+}")})
+    s.permit("EchoFromApi", echo, "*")
+
+
 def build(app: App) -> None:
     http_routes(app)
     http_jobs(app)
     http_stages(app)
+    http_cors(app)

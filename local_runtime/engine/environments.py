@@ -150,7 +150,7 @@ class Environments:
     def invoke_from(self, caller: Caller, function: Function, qualifier: str | None, payload: Any) -> Answer:
         """A handler's synchronous ``Invoke`` of ``function``: one attempt now, no destinations; refused
         as Lambda refuses it when the function's reserved concurrency is taken (by the executions that
-        ended after now and those still running, the caller's own among them)."""
+        overlap now on the clock, and those still running, the caller's own among them)."""
         limit = function.reserved_concurrency
         running = self.leases.running(function.path, self.now()) + self._in_flight[function.path]
         if limit is not None and running >= limit:

@@ -14,7 +14,9 @@ the resolved model of ``cdk.tf.json``. A request is answered in API Gateway's or
    (``local_runtime.iam.lambda_permits``), else ``500 {"message":"Internal Server Error"}``;
 4. the function runs synchronously through the engine with a payload 1.0 or 2.0 event (``event_v1``,
    ``event_v2``) and its answer becomes the response (``response_v1``, ``response_v2``); a function
-   error or an answer API Gateway cannot read: ``500 {"message":"Internal Server Error"}``.
+   error or an answer API Gateway cannot read: ``500 {"message":"Internal Server Error"}``; no answer
+   within the integration's ``timeout_milliseconds`` (30 s unless set): ``503 {"message":"Service
+   Unavailable"}``, and the function runs on.
 
 With a ``cors_configuration``, a preflight no route takes is answered before 1. to 4., and the
 integration's response gets the configured CORS headers (``local_runtime.cors``).
@@ -478,8 +480,9 @@ class EngineWorker:
         self._thread = threading.Thread(target=self._serve, name="lambda-local api engine", daemon=True)
         self._thread.start()
 
-    def call(self, work: Callable[[], _T]) -> _T:
-        """``work()`` on the engine's thread, before any further background step; its result or its exception."""
+    def call(self, work: Callable[[], _T], timeout: float | None = None) -> _T:
+        """``work()`` on the engine's thread, before any further background step; its result or its
+        exception; TimeoutError after ``timeout`` s (the work still runs to its end)."""
         done: Future[_T] = Future()
         with self._changed:
             if self._stopping:
@@ -487,7 +490,7 @@ class EngineWorker:
             self._requests.append((work, done))
             self._idle = False
             self._changed.notify_all()
-        return done.result()
+        return done.result(timeout)
 
     @property
     def running(self) -> bool:
@@ -650,7 +653,17 @@ class LocalApi:
         event = event_v2(request, call) if version_2 else event_v1(request, call)
         function, qualifier = route.function, route.qualifier
         try:
-            invocation = self.worker.call(lambda: self.engine.invoke_sync(function, event, qualifier=qualifier))
+            invocation = self.worker.call(
+                lambda: self.engine.invoke_sync(function, event, qualifier=qualifier), timeout=route.timeout_ms / 1000
+            )
+        except TimeoutError:
+            # The integration's timeout: API Gateway answers 503 and the function runs on to its end
+            print(
+                f"{request.method} {request.path} ({route.route_key}): 503: {function} did not answer within the "
+                f"integration's {route.timeout_ms} ms",
+                file=self.out,
+            )
+            return UNAVAILABLE
         except ApiStopped:
             return UNAVAILABLE
         except EngineError as error:

@@ -265,13 +265,18 @@ def apis(doc: Document, targets: Targets) -> list[HttpApi]:
                 (n for n in doc.references_in(route.get("target")) if n.type == "aws_apigatewayv2_integration"),
                 None,
             )
-            function, qualifier, payload_format = None, None, "1.0"
+            function, qualifier, payload_format, timeout_ms = None, None, "1.0", 30_000
             if integration is not None:
                 uri = doc.resolved(integration.get("integration_uri", ""), f"{integration.ref}: integration_uri")
                 function, qualifier = targets.function_at(uri)
                 payload_format = str(
                     doc.resolved(
                         integration.get("payload_format_version", "1.0"), f"{integration.ref}: payload_format_version"
+                    )
+                )
+                timeout_ms = int(
+                    doc.resolved(
+                        integration.get("timeout_milliseconds", 30_000), f"{integration.ref}: timeout_milliseconds"
                     )
                 )
             routes.append(
@@ -282,6 +287,7 @@ def apis(doc: Document, targets: Targets) -> list[HttpApi]:
                     function.path if function is not None else None,
                     qualifier,
                     payload_format,
+                    timeout_ms,
                 )
             )
         stages = []

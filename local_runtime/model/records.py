@@ -329,6 +329,9 @@ class Route:
     # The integration's payload_format_version: the event API Gateway sends and how it reads the answer.
     # Terraform's default for aws_apigatewayv2_integration is 1.0.
     payload_format_version: str = "1.0"
+    # The integration's timeout_milliseconds: how long API Gateway waits for the function (HTTP APIs:
+    # 50 to 30,000, and 30,000 when not set).
+    timeout_ms: int = 30_000
 
 
 @dataclass(frozen=True)

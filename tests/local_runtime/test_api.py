@@ -559,6 +559,18 @@ def test_the_source_arn_is_the_routes_own_as_the_verifier_forms_it(routes_stack)
         )
 
 
+def test_a_function_slower_than_the_integrations_timeout_is_a_503_and_runs_on(routes_stack):
+    # GIVEN POST /slow, whose integration waits 300 ms (timeout_milliseconds), to Echo
+    with serving(routes_stack) as (api, client):
+        # WHEN Echo takes 1.5 s to answer
+        answer = client.call("POST", "/slow", {"respond": {"statusCode": 200, "body": "late"}, "sleep": 1.5})
+        # THEN API Gateway's 503, and the function still runs to its end
+        assert (answer.status, answer.json()) == (503, {"message": "Service Unavailable"})
+        assert api.wait_idle(WAIT_S)
+        (invocation,) = api.engine.run.invocations
+        assert (invocation["status"], invocation["result"]["body"]) == ("success", "late")
+
+
 # --- stages -----------------------------------------------------------------------------------------------
 # "Working with stages for HTTP APIs": $default is served at the API's root, a named stage under its name.
 # A named stage stays in the paths the function gets (rawPath and http.path; 1.0's path): AWS's events

@@ -5,7 +5,8 @@
   route, a greedy route with more literal segments than a full match, a method beside ``ANY`` on one
   path, a payload 1.0 integration), all to Echo, which answers
   with its event or with what the request asks; Locked, which no permission lets API Gateway invoke,
-  and Scoped, which a permission lets API Gateway invoke by ``GET /scoped`` only;
+  and Scoped, which a permission lets API Gateway invoke by ``GET /scoped`` only; ``POST /slow`` to
+  Echo through an integration that waits 300 ms;
 - ``http-jobs``: seed 001, a Node.js function that answers ``POST /triggerCustomEvent`` with 202 and
   goes on by invoking itself, recording each hop in DynamoDB; ``GET /jobs/{job_id}`` reads it;
 - ``http-stages``: an API with named stages and no ``$default`` one: ``dev`` (stage variables) and
@@ -47,6 +48,7 @@ ROUTES = {
     "GET /locked": "Locked",
     "GET /scoped": "Scoped",
     "POST /scoped": "Scoped",
+    "POST /slow": "EchoImpatient",
 }
 
 
@@ -90,7 +92,9 @@ class _HttpStack:
             **options,  # type: ignore[arg-type]
         )
 
-    def integration(self, id: str, function: LambdaFunction, payload_format_version: str) -> Apigatewayv2Integration:
+    def integration(
+        self, id: str, function: LambdaFunction, payload_format_version: str, timeout_milliseconds: int | None = None
+    ) -> Apigatewayv2Integration:
         return Apigatewayv2Integration(
             self.stack,
             id,
@@ -98,6 +102,7 @@ class _HttpStack:
             integration_type="AWS_PROXY",
             integration_uri=function.arn,
             payload_format_version=payload_format_version,
+            timeout_milliseconds=timeout_milliseconds,
         )
 
     def routes(self, routes: dict[str, Apigatewayv2Integration]) -> None:
@@ -132,6 +137,7 @@ def http_routes(app: App) -> None:
         "EchoV1": s.integration("EchoV1", echo, "1.0"),
         "Locked": s.integration("LockedV2", locked, "2.0"),
         "Scoped": s.integration("ScopedV2", scoped, "2.0"),
+        "EchoImpatient": s.integration("EchoImpatient", echo, "2.0", timeout_milliseconds=300),
     }
     s.routes({route_key: integrations[name] for route_key, name in ROUTES.items()})
     s.permit("EchoFromApi", echo, "*")

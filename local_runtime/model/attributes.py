@@ -204,7 +204,7 @@ def attributes(
             "execution_arn": arn("execute-api", f"{api}/{stage}"),
             "invoke_url": f"https://{api}.execute-api.{region}.amazonaws.com/{'' if stage == '$default' else stage}",
         }
-    if type_ in ("aws_apigatewayv2_integration", "aws_apigatewayv2_route"):
+    if type_ in ("aws_apigatewayv2_integration", "aws_apigatewayv2_route", "aws_apigatewayv2_authorizer"):
         return {"id": stand_in_id(_digest(logical_id), 7)}
     return {}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from local_runtime.errors import StackFileError
 from local_runtime.model import functions as lambda_
-from local_runtime.model import messaging
+from local_runtime.model import http_apis, messaging
 from local_runtime.model.document import Document
 from local_runtime.model.policies import DERIVED
 from local_runtime.model.records import StackModel
@@ -54,7 +54,7 @@ def read_stack(name: str, document: Any, *, directory: Path | None = None, sourc
         buses=buses,
         buckets=buckets,
         tables=tables,
-        apis=tuple(messaging.apis(doc, targets)),
+        apis=tuple(http_apis.apis(doc, targets)),
         labels=doc.labels(),
         problems=doc.problems(),
         document=document,

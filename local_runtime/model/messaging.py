@@ -11,14 +11,10 @@ from local_runtime.model.records import (
     Bucket,
     BucketNotification,
     Bus,
-    Cors,
-    HttpApi,
     Queue,
     Redrive,
-    Route,
     Rule,
     RuleTarget,
-    Stage,
     Statement,
     Subscription,
     Table,
@@ -251,86 +247,4 @@ def table(doc: Document, node: Node) -> Table:
         hash_key=str(doc.resolved(node.get("hash_key"), context)),
         range_key=str(doc.resolved(range_key, context)) if range_key else None,
         attributes=attributes,
-    )
-
-
-def apis(doc: Document, targets: Targets) -> list[HttpApi]:
-    apis = []
-    for api in doc.resources("aws_apigatewayv2_api"):
-        routes = []
-        for route in doc.resources("aws_apigatewayv2_route"):
-            if doc.referenced(route.get("api_id")) is not api:
-                continue
-            integration = next(
-                (n for n in doc.references_in(route.get("target")) if n.type == "aws_apigatewayv2_integration"),
-                None,
-            )
-            function, qualifier, payload_format, timeout_ms = None, None, "1.0", 30_000
-            if integration is not None:
-                uri = doc.resolved(integration.get("integration_uri", ""), f"{integration.ref}: integration_uri")
-                function, qualifier = targets.function_at(uri)
-                payload_format = str(
-                    doc.resolved(
-                        integration.get("payload_format_version", "1.0"), f"{integration.ref}: payload_format_version"
-                    )
-                )
-                timeout_ms = int(
-                    doc.resolved(
-                        integration.get("timeout_milliseconds", 30_000), f"{integration.ref}: timeout_milliseconds"
-                    )
-                )
-            routes.append(
-                Route(
-                    route.ref,
-                    str(doc.resolved(route.get("route_key", ""), str(route.ref))),
-                    str(doc.resolved(route.get("authorization_type", "NONE"), str(route.ref))),
-                    function.path if function is not None else None,
-                    qualifier,
-                    payload_format,
-                    timeout_ms,
-                )
-            )
-        stages = []
-        for stage in doc.resources("aws_apigatewayv2_stage"):
-            if doc.referenced(stage.get("api_id")) is not api:
-                continue
-            variables = doc.resolved(stage.get("stage_variables") or {}, f"{stage.ref}: stage_variables")
-            stages.append(
-                Stage(
-                    str(doc.resolved(stage.get("name", ""), f"{stage.ref}: name")),
-                    {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) else {},
-                )
-            )
-        apis.append(
-            HttpApi(
-                api.ref,
-                str(doc.attribute(api, "id")),
-                str(doc.attribute(api, "execution_arn")),
-                tuple(routes),
-                tuple(stages),
-                cors(doc, api),
-            )
-        )
-    return apis
-
-
-def cors(doc: Document, api: Node) -> Cors | None:
-    """The API's ``cors_configuration`` block, resolved; None without one."""
-    blocks = [b for b in as_list(api.get("cors_configuration")) if isinstance(b, dict)]
-    if not blocks:
-        return None
-    context = f"{api.ref}: cors_configuration"
-    block = {key: doc.resolved(value, context) for key, value in blocks[0].items()}
-
-    def names(key: str) -> tuple[str, ...]:
-        return tuple(str(v) for v in as_list(block.get(key)))
-
-    max_age = block.get("max_age")
-    return Cors(
-        allow_origins=names("allow_origins"),
-        allow_methods=names("allow_methods"),
-        allow_headers=names("allow_headers"),
-        expose_headers=names("expose_headers"),
-        max_age=int(max_age) if max_age is not None else None,
-        allow_credentials=block.get("allow_credentials") in (True, "true"),
     )

@@ -332,6 +332,23 @@ class Route:
     # The integration's timeout_milliseconds: how long API Gateway waits for the function (HTTP APIs:
     # 50 to 30,000, and 30,000 when not set).
     timeout_ms: int = 30_000
+    authorizer_id: str | None = None  # a CUSTOM route's aws_apigatewayv2_authorizer (its id)
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """An HTTP API's authorizer (``aws_apigatewayv2_authorizer``): a Lambda one is of type ``REQUEST``."""
+
+    ref: Ref
+    id: str
+    name: str
+    type: str  # REQUEST (a Lambda authorizer) or JWT
+    function: str | None  # construct path of the function its authorizer_uri names
+    qualifier: str | None
+    payload_format_version: str  # authorizer_payload_format_version: "1.0" or "2.0"
+    simple_responses: bool  # enable_simple_responses (2.0 only)
+    identity_sources: tuple[str, ...]  # "$request.header.Authorization", "$request.querystring.x", ...
+    ttl_s: int  # authorizer_result_ttl_in_seconds: 0 caches nothing
 
 
 @dataclass(frozen=True)
@@ -366,10 +383,14 @@ class HttpApi:
     # Its aws_apigatewayv2_stage resources; none read as the $default stage alone (see ``served_stages``).
     stages: tuple[Stage, ...] = ()
     cors: Cors | None = None
+    authorizers: tuple[Authorizer, ...] = ()
 
     @property
     def path(self) -> str:
         return self.ref.path
+
+    def authorizer(self, id: str | None) -> Authorizer | None:
+        return next((a for a in self.authorizers if a.id == id), None)
 
     def served_stages(self) -> tuple[Stage, ...]:
         """The stages requests reach: the stack's, or ``$default`` for an API the stack gives no stage."""

@@ -9,7 +9,7 @@ the resolved model of ``cdk.tf.json``. A request is answered in API Gateway's or
    method before ``ANY``, ``$default`` for the rest; none: ``404 {"message":"Not Found"}``;
 2. an ``AWS_IAM`` route: ``403 {"message":"Forbidden"}`` without a signature, ``403`` when the SigV4
    signature (service ``execute-api``) does not verify with the secret of its access key or is more
-   than 5 minutes old;
+   than 5 minutes old; a ``CUSTOM`` route: its Lambda authorizer (``local_runtime.authorizers``);
 3. the function's resource policy must let ``apigateway.amazonaws.com`` invoke it from that route
    (``local_runtime.iam.lambda_permits``), else ``500 {"message":"Internal Server Error"}``;
 4. the function runs synchronously through the engine with a payload 1.0 or 2.0 event (``event_v1``,
@@ -47,7 +47,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, TextIO, TypeVar
 from urllib.parse import parse_qsl, unquote
 
-from local_runtime import cors, iam
+from local_runtime import authorizers, cors, iam
 from local_runtime.engine import Engine
 from local_runtime.errors import EngineError, StackFileError
 from local_runtime.limits import INIT_LIMIT_S
@@ -196,6 +196,7 @@ class _Call:
     identity: dict[str, Any]
     request_id: str
     at: datetime
+    authorizer: authorizers.Verdict | None = None  # a Lambda authorizer's, on a CUSTOM route
 
 
 def _body(request: Request) -> tuple[str | None, bool]:
@@ -234,6 +235,8 @@ def event_v2(request: Request, call: _Call) -> dict[str, Any]:
     context: dict[str, Any] = {"accountId": call.account, "apiId": call.api.id}
     if call.identity:
         context["authorizer"] = {"iam": call.identity}
+    elif call.authorizer is not None:
+        context["authorizer"] = {"lambda": call.authorizer.context}
     context |= {
         "domainName": host,
         "domainPrefix": host.split(".")[0],
@@ -305,6 +308,25 @@ def event_v1(request: Request, call: _Call) -> dict[str, Any]:
         "userAgent": headers.get("user-agent", ""),
         "userArn": call.identity.get("userArn"),
     }
+    context: dict[str, Any] = {"accountId": call.account, "apiId": call.api.id}
+    if call.authorizer is not None:
+        principal = {"principalId": call.authorizer.principal_id} if call.authorizer.principal_id is not None else {}
+        context["authorizer"] = {**call.authorizer.context, **principal}
+    context |= {
+        "domainName": host,
+        "domainPrefix": host.split(".")[0],
+        "extendedRequestId": base64.b64encode(secrets.token_bytes(10)).decode(),
+        "httpMethod": request.method,
+        "identity": identity,
+        "path": request.path,
+        "protocol": "HTTP/1.1",
+        "requestId": call.request_id,
+        "requestTime": call.at.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(call.at.timestamp() * 1000),
+        "resourceId": None,
+        "resourcePath": resource,
+        "stage": call.stage.name,
+    }
     return {
         "version": "1.0",
         "resource": resource,
@@ -314,23 +336,7 @@ def event_v1(request: Request, call: _Call) -> dict[str, Any]:
         "multiValueHeaders": multi_headers,
         "queryStringParameters": query or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "requestContext": {
-            "accountId": call.account,
-            "apiId": call.api.id,
-            "domainName": host,
-            "domainPrefix": host.split(".")[0],
-            "extendedRequestId": base64.b64encode(secrets.token_bytes(10)).decode(),
-            "httpMethod": request.method,
-            "identity": identity,
-            "path": request.path,
-            "protocol": "HTTP/1.1",
-            "requestId": call.request_id,
-            "requestTime": call.at.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "requestTimeEpoch": int(call.at.timestamp() * 1000),
-            "resourceId": None,
-            "resourcePath": resource,
-            "stage": call.stage.name,
-        },
+        "requestContext": context,
         "pathParameters": call.parameters or None,
         "stageVariables": dict(call.stage.variables) or None,
         "body": body,
@@ -570,6 +576,7 @@ class LocalApi:
         self.api: HttpApi = stack.apis[0]
         self.routes = RouteTable(self.api.routes)
         self.stages = {stage.name: stage for stage in self.api.served_stages()}
+        self.authorizer_answers = authorizers.Cache()
         longest = max((f.timeout for f in stack.functions.values()), default=3)
         self.worker = EngineWorker(engine, out=self.out, stop_wait_s=longest + INIT_LIMIT_S)
 
@@ -633,10 +640,16 @@ class LocalApi:
             return NOT_FOUND
         route, parameters = selected
         identity: dict[str, Any] = {}
+        verdict: authorizers.Verdict | None = None
         if route.authorization_type == "AWS_IAM":
             refusal, identity = self._verify(request)
             if refusal:
                 return gateway_error(403, refusal)
+        elif route.authorization_type == "CUSTOM":
+            outcome = self._authorize(request, stage, route, route_path, parameters)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            verdict = outcome
         if route.function is None:
             return self._failed(request, route, "the route has no Lambda integration the model could read")
         source = self.source_arn(route, stage)
@@ -647,7 +660,15 @@ class LocalApi:
                 f"no lambda permission lets apigateway.amazonaws.com invoke {route.function} from {source}",
             )
         call = _Call(
-            self.api, self.stack.account, stage, route, parameters, identity, str(uuid.uuid4()), datetime.now(UTC)
+            self.api,
+            self.stack.account,
+            stage,
+            route,
+            parameters,
+            identity,
+            str(uuid.uuid4()),
+            datetime.now(UTC),
+            verdict,
         )
         version_2 = route.payload_format_version == "2.0"
         event = event_v2(request, call) if version_2 else event_v1(request, call)
@@ -682,6 +703,57 @@ class LocalApi:
             return response
         headers = cors.response_headers(self.api.cors, request.header("origin"), response.headers)
         return HttpResponse(response.status, headers, response.body)
+
+    def _authorize(
+        self, request: Request, stage: Stage, route: Route, route_path: str, parameters: dict[str, str]
+    ) -> HttpResponse | authorizers.Verdict | None:
+        """A CUSTOM route's Lambda authorizer: its verdict, or API Gateway's refusal (401, 403, 500). A JWT
+        authorizer is not run (None)."""
+        authorizer = self.api.authorizer(route.authorizer_id)
+        if authorizer is None or authorizer.type != "REQUEST":
+            return None
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        values = authorizers.identity(authorizer, request.header, query, stage)
+        if values is None:
+            return gateway_error(401, "Unauthorized")
+        name = f"authorizer {authorizer.name}"
+        if authorizer.function is None:
+            return self._failed(request, route, f"{name} names no function the model could read")
+        source = f"{self.api.execution_arn}/authorizers/{authorizer.id}"
+        if not iam.lambda_permits(
+            self.stack, authorizer.function, authorizer.qualifier, "apigateway.amazonaws.com", source
+        ):
+            return self._failed(
+                request,
+                route,
+                f"no lambda permission lets apigateway.amazonaws.com invoke {authorizer.function} from {source}",
+            )
+        route_arn = f"{self.api.execution_arn}/{stage.name}/{request.method}{route_path}"
+        answer = self.authorizer_answers.get(authorizer, values)
+        if answer is None:
+            call = _Call(
+                self.api, self.stack.account, stage, route, parameters, {}, str(uuid.uuid4()), datetime.now(UTC)
+            )
+            if authorizer.payload_format_version == "2.0":
+                event = authorizers.event_v2(event_v2(request, call), route_arn, values)
+            else:
+                event = authorizers.event_v1(event_v1(request, call), route_arn, values)
+            function, qualifier = authorizer.function, authorizer.qualifier
+            try:
+                invocation = self.worker.call(lambda: self.engine.invoke_sync(function, event, qualifier=qualifier))
+            except ApiStopped:
+                return UNAVAILABLE
+            except EngineError as error:
+                return self._failed(request, route, f"{name}: {error}")
+            if invocation.error is not None:
+                return self._failed(request, route, f"{name}: {function} failed: {invocation.error_type}")
+            answer = invocation.result
+        try:
+            verdict = authorizers.verdict(authorizer, answer, route_arn)
+        except authorizers.MalformedAnswer as error:
+            return self._failed(request, route, f"{name}'s answer is malformed: {error}")
+        self.authorizer_answers.put(authorizer, values, answer)
+        return verdict if verdict.allowed else gateway_error(403, "Forbidden")
 
     def _failed(self, request: Request, route: Route, reason: str) -> HttpResponse:
         """500, as API Gateway answers; the reason (its access log's integrationErrorMessage) on ``out``."""

@@ -311,9 +311,30 @@ def _check_rules(stack: StackModel, report: Report) -> list[dict[str, Any]]:
 
 
 def _check_apis(stack: StackModel, report: Report) -> list[dict[str, Any]]:
-    """Each HTTP API route: authorized, and its function invokable by API Gateway from this API."""
+    """Each HTTP API route: authorized, and its function invokable by API Gateway from this API; each
+    Lambda authorizer's function invokable by API Gateway as that authorizer."""
     apis: list[dict[str, Any]] = []
     for api in stack.apis:
+        for authorizer in api.authorizers:
+            if authorizer.type != "REQUEST" or authorizer.function is None:
+                continue
+            hop = f"{api.path} authorizer {authorizer.name} --> {authorizer.function}"
+            source = f"{api.execution_arn}/authorizers/{authorizer.id}"
+            if iam.lambda_permits(
+                stack,
+                authorizer.function,
+                authorizer.qualifier,
+                "apigateway.amazonaws.com",
+                source,
+                require_source_arn=True,
+            ):
+                report.hops.append(
+                    f"{hop} (allowed by a lambda permission for apigateway.amazonaws.com from that authorizer)"
+                )
+            else:
+                report.problems.append(
+                    f"{hop}: no lambda permission lets apigateway.amazonaws.com invoke it as this authorizer"
+                )
         apis.append(
             {
                 "api": api.path,

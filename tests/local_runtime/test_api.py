@@ -3,7 +3,8 @@
 The stacks are ``tests/corpus/provider_classes/http_apis.py``: ``http-routes`` (AWS's routing example and
 more, a payload 1.0 integration, functions with and without API Gateway's permission), ``http-jobs``
 (seed 001: a Node.js function that answers 202 and goes on by invoking itself), ``http-stages``
-(named stages, one with stage variables) and ``http-cors`` (a CORS configuration). Servers listen on
+(named stages, one with stage variables), ``http-cors`` (a CORS configuration) and ``http-authorizers``
+(Lambda authorizers). Servers listen on
 127.0.0.1 only, on a free port, and each test's server is stopped when it ends.
 
 Where a test compares with real AWS, the excerpt it compares with is kept here as data, with its
@@ -30,11 +31,13 @@ from typing import Any
 
 import pytest
 
+from local_runtime import authorizers
 from local_runtime.api import UNAVAILABLE, ApiServer, EngineWorker, LocalApi, RouteTable, server
 from local_runtime.cli import main
 from local_runtime.engine import Engine
 from local_runtime.engine.clock import Clock
 from local_runtime.model import load_stack, stack_file
+from local_runtime.model.records import Authorizer, Ref
 from tests.support import UUID4
 
 RECORDINGS = "localstack/localstack at 8b9a79f05846835cf4dff63ab7eefdde9df83783"
@@ -715,6 +718,82 @@ def test_without_a_cors_configuration_an_options_request_goes_to_the_routes(rout
     assert cors_headers(answer) == {}
 
 
+# --- Lambda authorizers -------------------------------------------------------------------------------------
+# "Working with AWS Lambda authorizers for HTTP APIs"; what the page leaves open is said in
+# local_runtime/authorizers.py. Gatekeeper authorizes the token "let-me-in" (2.0, simple responses) and
+# tells in its context what it was given; PolicyGate answers an IAM policy allowing the key "good" (1.0).
+
+
+@pytest.fixture(scope="module")
+def authorized(provider_classes_outdir):
+    stack = load_stack(stack_file(provider_classes_outdir, "http-authorizers"))
+    with serving(stack) as (api, client):
+        yield api, client
+
+
+def gate_runs(api, function):
+    return [i for i in api.engine.run.invocations if i["function"] == function]
+
+
+def test_without_its_identity_source_a_request_is_401_and_the_authorizer_never_runs(authorized):
+    api, client = authorized
+    before = len(gate_runs(api, "SimpleGate"))
+    for headers in ([], [("Authorization", "")]):
+        answer = client.call("GET", "/simple", headers=headers)
+        assert (answer.status, answer.json()) == (401, {"message": "Unauthorized"})
+    assert len(gate_runs(api, "SimpleGate")) == before
+
+
+def test_a_simple_response_authorizes_and_its_context_reaches_the_function(authorized):
+    _, client = authorized
+    refused = client.call("GET", "/simple", headers=[("Authorization", "let-me-out")])
+    answer = client.call("GET", "/simple", headers=[("Authorization", "let-me-in")])
+    # THEN a false isAuthorized is API Gateway's 403; a true one reaches Echo
+    assert (refused.status, refused.json()) == (403, {"message": "Forbidden"})
+    assert answer.status == 200
+    # AND Echo's event has the authorizer's context under requestContext.authorizer.lambda: the
+    # authorizer had a REQUEST event with the token and the route ARN of the request's path
+    context = answer.json()["requestContext"]["authorizer"]["lambda"]
+    assert re.fullmatch(r"arn:aws:execute-api:eu-west-1:123456789012:\w+/\$default/GET/simple", context.pop("routeArn"))
+    assert context == {"user": "alice", "type": "REQUEST", "token": "let-me-in"}
+
+
+def test_a_cached_answer_is_used_for_the_same_identity_and_asked_again_for_another(authorized):
+    api, client = authorized
+    before = len(gate_runs(api, "CachedGate"))
+    statuses = [
+        client.call("GET", "/cached", headers=[("Authorization", token)]).status
+        for token in ("let-me-in", "let-me-in", "let-me-out", "let-me-out")
+    ]
+    # THEN each token is asked once within the TTL, its answer reused
+    assert statuses == [200, 200, 403, 403]
+    assert len(gate_runs(api, "CachedGate")) == before + 2
+
+
+def test_an_iam_policy_answer_is_evaluated_on_the_method_arn_and_a_deny_refuses(authorized):
+    _, client = authorized
+    allowed, denied, missing = (
+        client.call("GET", "/policy?key=good"),
+        client.call("GET", "/policy?key=bad"),
+        client.call("GET", "/policy"),
+    )
+    assert allowed.status == 200
+    assert (denied.status, denied.json()) == (403, {"message": "Forbidden"})
+    assert (missing.status, missing.json()) == (401, {"message": "Unauthorized"})
+    # AND a payload 1.0 function gets the context's keys and the principal in requestContext.authorizer;
+    # the 1.0 authorizer event had the method ARN and version 1.0
+    authorizer = allowed.json()["requestContext"]["authorizer"]
+    assert authorizer.pop("methodArn").endswith("/$default/GET/policy")
+    assert authorizer == {"tier": "gold", "version": "1.0", "principalId": "bob"}
+
+
+def test_an_authorizer_api_gateway_may_not_invoke_is_a_500(authorized):
+    api, client = authorized
+    answer = client.call("GET", "/unpermitted", headers=[("Authorization", "let-me-in")])
+    assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
+    assert gate_runs(api, "Doorman") == []
+
+
 # --- the work functions queue -----------------------------------------------------------------------------
 
 
@@ -855,3 +934,58 @@ def test_the_command_names_each_stages_url(provider_classes_outdir, monkeypatch)
     # THEN a named stage's URL ends with its name, $default's is the root
     assert re.search(r" on http://127\.0\.0\.1:\d+/dev, http://127\.0\.0\.1:\d+/prod \(SigV4", stages)
     assert re.search(r" on http://127\.0\.0\.1:\d+ \(SigV4", default)
+
+
+# --- authorizer answers, read as API Gateway reads them ------------------------------------------------------
+
+ROUTE_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/items"
+
+
+def policy_answer(*statements):
+    return {"principalId": "p", "policyDocument": {"Version": "2012-10-17", "Statement": list(statements)}}
+
+
+@pytest.mark.parametrize(
+    ("statements", "allowed"),
+    [
+        ([{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:abc123/*"}], True),
+        ([{"Effect": "Allow", "Action": "execute-api:*", "Resource": [ROUTE_ARN]}], True),
+        (
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": "execute-api:Invoke",
+                    "Resource": "arn:aws:execute-api:*:*:abc123/*/POST/*",
+                }
+            ],
+            False,
+        ),
+        (
+            [
+                {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"},
+                {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": ROUTE_ARN},
+            ],
+            False,
+        ),
+        ([], False),
+    ],
+    ids=["allow-wildcard", "allow-exact", "other-method", "deny-wins", "no-statement"],
+)
+def test_an_iam_policy_answer_allows_only_what_it_allows_and_a_deny_wins(statements, allowed):
+    authorizer = Authorizer(Ref("t", "a", "a"), "a1", "a", "REQUEST", "F", None, "1.0", False, ("$x",), 0)
+    assert authorizers.verdict(authorizer, policy_answer(*statements), ROUTE_ARN).allowed is allowed
+
+
+@pytest.mark.parametrize(
+    ("answer", "simple", "problem"),
+    [
+        ("yes", True, "not an object"),
+        ({"isAuthorized": "true"}, True, "needs isAuthorized, true or false"),
+        ({"isAuthorized": True, "context": ["x"]}, True, "context is not an object"),
+        ({"isAuthorized": True}, False, "needs principalId and policyDocument"),
+    ],
+)
+def test_an_answer_of_neither_shape_is_malformed(answer, simple, problem):
+    authorizer = Authorizer(Ref("t", "a", "a"), "a1", "a", "REQUEST", "F", None, "2.0", simple, ("$x",), 0)
+    with pytest.raises(authorizers.MalformedAnswer, match=problem):
+        authorizers.verdict(authorizer, answer, ROUTE_ARN)

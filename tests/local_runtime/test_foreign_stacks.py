@@ -53,6 +53,7 @@ def test_every_corpus_stack_reads_without_a_problem(terraconstructs_outdir, prov
             "conformance-messaging",
             "consumers",
             "dead-letters",
+            "http-authorizers",
             "http-cors",
             "http-jobs",
             "http-routes",

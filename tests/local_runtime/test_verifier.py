@@ -305,6 +305,21 @@ def test_each_stage_of_an_http_api_needs_the_permission_for_its_routes(corpus):
     ]
 
 
+def test_each_lambda_authorizer_needs_api_gateways_permission_as_that_authorizer(corpus):
+    # GIVEN http-authorizers: Simple, Cached and Policy permitted from .../authorizers/<their id>, Doorman not
+    report = check(corpus["http-authorizers"])
+    # THEN three authorizer hops, and Doorman's a problem
+    assert sorted(h for h in report.hops if " authorizer " in h) == [
+        f"Api authorizer {name} --> {function} (allowed by a lambda permission for apigateway.amazonaws.com "
+        "from that authorizer)"
+        for name, function in (("cached", "CachedGate"), ("policy", "PolicyGate"), ("simple", "SimpleGate"))
+    ]
+    assert [p for p in report.problems if " authorizer " in p] == [
+        "Api authorizer unpermitted --> Doorman: no lambda permission lets apigateway.amazonaws.com invoke it as "
+        "this authorizer"
+    ]
+
+
 def test_a_denied_hop_is_printed_as_denied(corpus, provider_classes_outdir, capsys):
     assert main([str(provider_classes_outdir)]) == 1
     out = capsys.readouterr().out

@@ -12,7 +12,11 @@
 - ``http-stages``: an API with named stages and no ``$default`` one: ``dev`` (stage variables) and
   ``prod``, Echo behind ``GET /hello`` (2.0) and ``GET /v1/hello`` (1.0), permitted from ``dev`` only;
 - ``http-cors``: an API with a CORS configuration (one origin and any ``http://`` one, credentials,
-  exposed headers, a max age) in front of Echo: ``GET /items``, ``POST /items`` and ``ANY /any/{proxy+}``.
+  exposed headers, a max age) in front of Echo: ``GET /items``, ``POST /items`` and ``ANY /any/{proxy+}``;
+- ``http-authorizers``: Lambda authorizers in front of Echo: ``GET /simple`` (Gatekeeper, 2.0 simple
+  responses, the Authorization header, no caching), ``GET /cached`` (the same, cached 300 s), ``GET
+  /policy`` (PolicyGate, 1.0 IAM policy, the ``key`` query parameter; Echo with payload 1.0) and ``GET
+  /unpermitted`` (Doorman, which no permission lets API Gateway invoke).
 
 Routes have no authorization: what these stacks test is routing and the integration, not SigV4.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from cdktf import App, AssetType, Fn, TerraformAsset, TerraformStack
 from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api, Apigatewayv2ApiCorsConfiguration
+from cdktf_cdktf_provider_aws.apigatewayv2_authorizer import Apigatewayv2Authorizer
 from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
 from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
 from cdktf_cdktf_provider_aws.apigatewayv2_stage import Apigatewayv2Stage
@@ -207,8 +212,55 @@ def http_cors(app: App) -> None:
     s.permit("EchoFromApi", echo, "*")
 
 
+def http_authorizers(app: App) -> None:
+    s = _HttpStack(app, "http-authorizers")
+    echo = s.function("Echo", "http_echo", "python3.12")
+    s.permit("EchoFromApi", echo, "*")
+    gates = {}
+    for id, handler, payload_format, sources, ttl in (
+        ("Simple", "gatekeeper", "2.0", ["$request.header.Authorization"], 0),
+        ("Cached", "gatekeeper", "2.0", ["$request.header.Authorization"], 300),
+        ("Policy", "policy_gate", "1.0", ["$request.querystring.key"], 0),
+        ("Unpermitted", "gatekeeper", "2.0", ["$request.header.Authorization"], 0),
+    ):
+        function = s.function(f"{id}Gate" if id != "Unpermitted" else "Doorman", handler, "python3.12")
+        gates[id] = Apigatewayv2Authorizer(
+            s.stack,
+            f"{id}Authorizer",
+            api_id=s.api.id,
+            name=id.lower(),
+            authorizer_type="REQUEST",
+            authorizer_uri=function.invoke_arn,
+            authorizer_payload_format_version=payload_format,
+            enable_simple_responses=payload_format == "2.0" or None,
+            identity_sources=sources,
+            authorizer_result_ttl_in_seconds=ttl,
+        )
+        if id != "Unpermitted":
+            s.permit(f"{id}FromApi", function, f"authorizers/{gates[id].id}")
+    v2, v1 = s.integration("EchoV2", echo, "2.0"), s.integration("EchoV1", echo, "1.0")
+    for index, (route_key, gate, integration) in enumerate(
+        (
+            ("GET /simple", "Simple", v2),
+            ("GET /cached", "Cached", v2),
+            ("GET /policy", "Policy", v1),
+            ("GET /unpermitted", "Unpermitted", v2),
+        )
+    ):
+        Apigatewayv2Route(
+            s.stack,
+            f"Route{index}",
+            api_id=s.api.id,
+            route_key=route_key,
+            authorization_type="CUSTOM",
+            authorizer_id=gates[gate].id,
+            target=f"integrations/{integration.id}",
+        )
+
+
 def build(app: App) -> None:
     http_routes(app)
     http_jobs(app)
     http_stages(app)
     http_cors(app)
+    http_authorizers(app)

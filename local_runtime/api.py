@@ -7,7 +7,8 @@ the resolved model of ``cdk.tf.json``. A request is answered in API Gateway's or
    stage, when the API has one), then its route in the rest of the path (``RouteTable.select``): the
    exact route, else the most specific path (a greedy ``{proxy+}`` last), a route of the request's
    method before ``ANY``, ``$default`` for the rest; none: ``404 {"message":"Not Found"}``;
-2. an ``AWS_IAM`` route: ``403 {"message":"Forbidden"}`` without a signature, ``403`` when the SigV4
+2. the stage's throttling of the route (``local_runtime.throttling``): over it, ``429``; an
+   ``AWS_IAM`` route: ``403 {"message":"Forbidden"}`` without a signature, ``403`` when the SigV4
    signature (service ``execute-api``) does not verify with the secret of its access key or is more
    than 5 minutes old; a ``CUSTOM`` route: its Lambda authorizer (``local_runtime.authorizers``);
 3. the function's resource policy must let ``apigateway.amazonaws.com`` invoke it from that route
@@ -53,6 +54,7 @@ from local_runtime.errors import EngineError, StackFileError
 from local_runtime.limits import INIT_LIMIT_S
 from local_runtime.model import HttpApi, Route, StackModel
 from local_runtime.model.records import Stage
+from local_runtime.throttling import TokenBuckets
 
 _AUTHORIZATION = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
@@ -106,6 +108,7 @@ def _compact(value: Any = None, **fields: Any) -> bytes:
 NOT_FOUND = gateway_error(404, "Not Found")
 INTERNAL_ERROR = gateway_error(500, "Internal Server Error")
 UNAVAILABLE = gateway_error(503, "Service Unavailable")
+TOO_MANY_REQUESTS = gateway_error(429, "Too Many Requests")
 
 
 # --- route selection ------------------------------------------------------------------------------------
@@ -577,6 +580,7 @@ class LocalApi:
         self.routes = RouteTable(self.api.routes)
         self.stages = {stage.name: stage for stage in self.api.served_stages()}
         self.authorizer_answers = authorizers.Cache()
+        self.buckets = TokenBuckets()
         longest = max((f.timeout for f in stack.functions.values()), default=3)
         self.worker = EngineWorker(engine, out=self.out, stop_wait_s=longest + INIT_LIMIT_S)
 
@@ -639,6 +643,9 @@ class LocalApi:
         if selected is None:
             return NOT_FOUND
         route, parameters = selected
+        throttle = stage.throttle(route.route_key)
+        if throttle is not None and not self.buckets.take((stage.name, route.route_key), throttle):
+            return TOO_MANY_REQUESTS
         identity: dict[str, Any] = {}
         verdict: authorizers.Verdict | None = None
         if route.authorization_type == "AWS_IAM":

@@ -95,13 +95,26 @@ def show(status: int, body: Any, out: TextIO) -> None:
     print(json.dumps(body, indent=2), file=out)
 
 
+THROTTLED_WAIT_MAX_S = 5.0
+
+
 def wait_for(url: str, job_id: str, interval: float, timeout: float, out: TextIO) -> tuple[int, Any]:
+    """Poll the job's status every ``interval`` s while it runs; a throttled poll (429, the stage's
+    throttling) waits twice as long each time, up to 5 s, and polls again."""
     deadline = time.monotonic() + timeout
+    backoff = interval
     while True:
         status, _, body = signed_request("GET", f"{url}/jobs/{job_id}")
+        throttled = status == 429
         running = status == 200 and isinstance(body, dict) and body.get("status") == "running"
-        if not running or time.monotonic() > deadline:
+        if not (running or throttled) or time.monotonic() > deadline:
             return status, body
+        if throttled:
+            backoff = min(max(backoff, interval) * 2, THROTTLED_WAIT_MAX_S)
+            print(f"throttled (HTTP 429): polling again in {backoff:g} s", file=out)
+            time.sleep(backoff)
+            continue
+        backoff = interval
         progress = body.get("progress", {})
         print(f"running: hop {body.get('hop')}, {progress.get('cursor')}/{progress.get('end')}", file=out)
         time.sleep(interval)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from local_runtime.model.document import Document, Node, as_list
-from local_runtime.model.records import Authorizer, Cors, HttpApi, Route, Stage
+from local_runtime.model.records import Authorizer, Cors, HttpApi, Route, Stage, Throttle
 from local_runtime.model.targets import Targets
 
 DEFAULT_TIMEOUT_MS = 30_000
@@ -62,10 +62,33 @@ def route(doc: Document, targets: Targets, node: Node) -> Route:
 
 def stage(doc: Document, node: Node) -> Stage:
     variables = _argument(doc, node, "stage_variables", {}) or {}
+    throttles: dict[str | None, Throttle] = {}
+    default = _throttle(doc, node, node.get("default_route_settings"))
+    if default is not None:
+        throttles[None] = default
+    for settings in as_list(node.get("route_settings")):
+        found = _throttle(doc, node, settings)
+        if found is not None and isinstance(settings, dict):
+            throttles[str(doc.resolved(settings.get("route_key"), f"{node.ref}: route_settings"))] = found
     return Stage(
         str(_argument(doc, node, "name", "")),
         {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) else {},
+        throttles,
     )
+
+
+def _throttle(doc: Document, node: Node, settings: Any) -> Throttle | None:
+    """A route settings block's throttling, when it sets a rate or a burst."""
+    blocks = [b for b in as_list(settings) if isinstance(b, dict)]
+    if not blocks:
+        return None
+    context = f"{node.ref}: route settings"
+    rate, burst = (
+        doc.resolved(blocks[0].get(key), context) for key in ("throttling_rate_limit", "throttling_burst_limit")
+    )
+    if rate is None and burst is None:
+        return None
+    return Throttle(float(rate) if rate is not None else float("inf"), int(burst) if burst is not None else 2**31)
 
 
 def cors(doc: Document, api: Node) -> Cors | None:

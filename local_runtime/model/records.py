@@ -357,6 +357,18 @@ class Stage:
 
     name: str
     variables: Mapping[str, str] = field(default_factory=dict)  # stage_variables
+    # Throttling (requests per second, burst), by route key: None the default_route_settings', a route
+    # key its route_settings'; what neither sets is not throttled.
+    throttles: Mapping[str | None, Throttle] = field(default_factory=dict)
+
+    def throttle(self, route_key: str) -> Throttle | None:
+        return self.throttles.get(route_key) or self.throttles.get(None)
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate: float  # throttling_rate_limit: requests per second
+    burst: int  # throttling_burst_limit
 
 
 DEFAULT_STAGE = Stage("$default")

@@ -37,7 +37,8 @@ from local_runtime.cli import main
 from local_runtime.engine import Engine
 from local_runtime.engine.clock import Clock
 from local_runtime.model import load_stack, stack_file
-from local_runtime.model.records import Authorizer, Ref
+from local_runtime.model.records import Authorizer, Ref, Throttle
+from local_runtime.throttling import TokenBuckets
 from tests.support import UUID4
 
 RECORDINGS = "localstack/localstack at 8b9a79f05846835cf4dff63ab7eefdde9df83783"
@@ -629,6 +630,29 @@ def test_the_permission_is_checked_for_the_stage_the_request_came_through(stages
     prod = stages.call("GET", "/prod/hello")
     assert (prod.status, prod.json()) == (500, INTERNAL_ERROR)
     assert stages.call("GET", "/dev/hello").status == 200
+
+
+def test_a_route_over_its_stages_throttling_is_429_and_others_are_not_counted(stages):
+    # GIVEN GET /limited in dev: a burst of 2, then one request per 1,000 s; GET /hello not throttled
+    statuses = [stages.call("GET", "/dev/limited").status for _ in range(3)]
+    other = stages.call("GET", "/dev/hello")
+    # THEN the third is API Gateway's 429; another route is not counted against it
+    assert statuses == [200, 200, 429]
+    assert stages.call("GET", "/dev/limited").json() == {"message": "Too Many Requests"}
+    assert other.status == 200
+
+
+def test_a_token_bucket_holds_its_burst_and_refills_at_its_rate():
+    now = [0.0]
+    buckets = TokenBuckets(clock=lambda: now[0])
+    limit = Throttle(rate=1.0, burst=2)
+    taken = [buckets.take("route", limit) for _ in range(3)]
+    now[0] = 0.5
+    half = buckets.take("route", limit)
+    now[0] = 1.0
+    refilled = buckets.take("route", limit)
+    assert (taken, half, refilled) == ([True, True, False], False, True)
+    assert buckets.take("another route", limit) is True
 
 
 # --- CORS -------------------------------------------------------------------------------------------------

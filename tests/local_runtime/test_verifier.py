@@ -296,12 +296,12 @@ def test_each_stage_of_an_http_api_needs_the_permission_for_its_routes(corpus):
     assert [h for h in report.hops if h.startswith(api)] == [
         f"{api} {route} --> Echo (NONE; allowed by a lambda permission for apigateway.amazonaws.com from stage dev "
         "of this API)"
-        for route in ("GET /hello", "GET /v1/hello")
+        for route in ("GET /hello", "GET /limited", "GET /v1/hello")
     ]
     assert [p for p in report.problems if "stage" in p] == [
         f"{api} {route} --> Echo: no lambda permission lets apigateway.amazonaws.com invoke it from stage prod of "
         "this API"
-        for route in ("GET /hello", "GET /v1/hello")
+        for route in ("GET /hello", "GET /limited", "GET /v1/hello")
     ]
 
 

@@ -5,6 +5,8 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from local_runtime.engine import Engine
 from local_runtime.model import load_stack, stack_file
 from tests.support import UUID4
 from tools.jobs import main as jobs
+from tools.jobs import wait_for
 
 KEY, SECRET = "AKIALOCALTEST", "local-test-secret"
 CHUNK = 50_000
@@ -48,7 +51,7 @@ def run(*argv):
     out, err = io.StringIO(), io.StringIO()
     code = jobs(list(argv), out=out, err=err)
     text = out.getvalue()
-    answers = "\n".join(line for line in text.splitlines() if not line.startswith("running: "))
+    answers = "\n".join(line for line in text.splitlines() if not line.startswith(("running: ", "throttled (")))
     bodies = [json.loads(part.split("\n", 1)[1]) for part in answers.split("HTTP ")[1:]]
     return code, text, err.getvalue(), bodies
 
@@ -122,3 +125,28 @@ def test_the_url_comes_from_the_stacks_outputs_and_is_required(tmp_path, api_url
         "error: no API URL: pass --api-url, set JOBS_API_URL, or deploy with "
         f"`./cdktf deploy long-job-api --outputs-file {tmp_path / 'none.json'}`"
     )
+
+
+def test_a_throttled_poll_waits_longer_each_time_and_polls_again(monkeypatch):
+    # GIVEN a status that is throttled twice (the stage's 429), then running, then completed
+    answers: Iterator[tuple[int, dict[str, str], Any]] = iter(
+        [
+            (429, {}, {"message": "Too Many Requests"}),
+            (429, {}, {"message": "Too Many Requests"}),
+            (200, {}, {"status": "running", "hop": 1, "progress": {"cursor": 1, "end": 2}}),
+            (200, {}, {"status": "completed", "result": 5}),
+        ]
+    )
+    slept: list[float] = []
+    monkeypatch.setattr("tools.jobs.signed_request", lambda method, url: next(answers))
+    monkeypatch.setattr("tools.jobs.time.sleep", slept.append)
+    out = io.StringIO()
+    # WHEN the tool waits for the job, polling every 0.5 s
+    status, body = wait_for("http://api", "j1", 0.5, 60, out)
+    # THEN it waits 1 s, then 2 s after the 429s, the interval once running, and ends with the result
+    assert (status, body) == (200, {"status": "completed", "result": 5})
+    assert slept == [1.0, 2.0, 0.5]
+    assert out.getvalue().splitlines()[:2] == [
+        "throttled (HTTP 429): polling again in 1 s",
+        "throttled (HTTP 429): polling again in 2 s",
+    ]

@@ -9,8 +9,9 @@
   Echo through an integration that waits 300 ms;
 - ``http-jobs``: seed 001, a Node.js function that answers ``POST /triggerCustomEvent`` with 202 and
   goes on by invoking itself, recording each hop in DynamoDB; ``GET /jobs/{job_id}`` reads it;
-- ``http-stages``: an API with named stages and no ``$default`` one: ``dev`` (stage variables) and
-  ``prod``, Echo behind ``GET /hello`` (2.0) and ``GET /v1/hello`` (1.0), permitted from ``dev`` only;
+- ``http-stages``: an API with named stages and no ``$default`` one: ``dev`` (stage variables, and
+  ``GET /limited`` throttled to a burst of 2 and one request in 1,000 s) and ``prod``, Echo behind
+  ``GET /hello`` and ``GET /limited`` (2.0) and ``GET /v1/hello`` (1.0), permitted from ``dev`` only;
 - ``http-cors``: an API with a CORS configuration (one origin and any ``http://`` one, credentials,
   exposed headers, a max age) in front of Echo: ``GET /items``, ``POST /items`` and ``ANY /any/{proxy+}``;
 - ``http-authorizers``: Lambda authorizers in front of Echo: ``GET /simple`` (Gatekeeper, 2.0 simple
@@ -28,7 +29,7 @@ from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api, Apigatewa
 from cdktf_cdktf_provider_aws.apigatewayv2_authorizer import Apigatewayv2Authorizer
 from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
 from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
-from cdktf_cdktf_provider_aws.apigatewayv2_stage import Apigatewayv2Stage
+from cdktf_cdktf_provider_aws.apigatewayv2_stage import Apigatewayv2Stage, Apigatewayv2StageRouteSettings
 from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable, DynamodbTableAttribute
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -66,6 +67,7 @@ class _HttpStack:
         name: str,
         stages: dict[str, dict[str, str]] | None = None,
         cors: Apigatewayv2ApiCorsConfiguration | None = None,
+        route_settings: dict[str, list[Apigatewayv2StageRouteSettings]] | None = None,
     ) -> None:
         self.stack = TerraformStack(app, name)
         self.name = name
@@ -80,6 +82,7 @@ class _HttpStack:
                 name=stage,
                 auto_deploy=True,
                 stage_variables=variables or None,
+                route_settings=(route_settings or {}).get(stage),
             )
 
     def function(self, id: str, handler: str, runtime: str, **options: object) -> LambdaFunction:
@@ -188,11 +191,18 @@ def http_jobs(app: App) -> None:
 
 
 def http_stages(app: App) -> None:
-    s = _HttpStack(app, "http-stages", {"dev": {"color": "blue", "tier": "test"}, "prod": {}})
-    echo = s.function("Echo", "http_echo", "python3.12")
-    s.routes(
-        {"GET /hello": s.integration("EchoV2", echo, "2.0"), "GET /v1/hello": s.integration("EchoV1", echo, "1.0")}
+    limited = Apigatewayv2StageRouteSettings(
+        route_key="GET /limited", throttling_burst_limit=2, throttling_rate_limit=0.001
     )
+    s = _HttpStack(
+        app,
+        "http-stages",
+        {"dev": {"color": "blue", "tier": "test"}, "prod": {}},
+        route_settings={"dev": [limited]},
+    )
+    echo = s.function("Echo", "http_echo", "python3.12")
+    v2 = s.integration("EchoV2", echo, "2.0")
+    s.routes({"GET /hello": v2, "GET /limited": v2, "GET /v1/hello": s.integration("EchoV1", echo, "1.0")})
     s.permit("EchoFromDev", echo, "dev/*")
 
 

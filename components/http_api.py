@@ -6,6 +6,11 @@ authorization (requests must be signed with SigV4 by an identity allowed ``execu
 ``$default`` stage [Stage] deployed automatically, with throttling (``rate_limit`` requests per second,
 ``burst_limit``) and JSON access logs in a log group [AccessLogs] with retention, and the function's
 permission [InvokePermission] for ``apigateway.amazonaws.com`` from this API's execution ARN only.
+
+``cors`` (an ``HttpApiCors``) gives the API a CORS configuration: API Gateway then answers browsers'
+preflights itself and adds the CORS headers to the function's responses ("Configure CORS for HTTP
+APIs in API Gateway"); checked at synth as the API checks it (``MaxAge`` -1 to 86400, methods HTTP's
+or ``*``, at least one origin).
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import functools
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api
+from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api, Apigatewayv2ApiCorsConfiguration
 from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
 from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
 from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
@@ -50,6 +56,46 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 
 
+_CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
+_ORIGIN = re.compile(r"^(\*|https?://\*|https?://[^/\s*]+)$")
+
+
+@dataclass(frozen=True)
+class HttpApiCors:
+    """An HTTP API's CORS configuration: the origins, methods and headers browsers may use."""
+
+    allow_origins: Sequence[str]
+    allow_methods: Sequence[str] = ("GET", "POST")
+    allow_headers: Sequence[str] = ("content-type", "authorization")
+    expose_headers: Sequence[str] = ()
+    max_age: int = 300
+    allow_credentials: bool = False
+
+    def configuration(self) -> Apigatewayv2ApiCorsConfiguration:
+        """The API's cors_configuration; ConfigurationError naming the field for what the API refuses."""
+        origins = list(self.allow_origins)
+        if not origins or any(not isinstance(o, str) or not _ORIGIN.match(o) for o in origins):
+            raise ConfigurationError(
+                "cors.allow_origins must be one or more origins such as 'https://app.example.com', "
+                f"'https://*', 'http://*' or '*'; got {origins or 'none'}"
+            )
+        methods = [m.upper() if isinstance(m, str) else m for m in self.allow_methods]
+        bad = [m for m in methods if m not in _CORS_METHODS]
+        if not methods or bad:
+            raise ConfigurationError(
+                f"cors.allow_methods must be among {', '.join(_CORS_METHODS)}; got {bad or 'none'}"
+            )
+        require_int_in_range("cors.max_age", self.max_age, -1, 86400, "seconds")
+        return Apigatewayv2ApiCorsConfiguration(
+            allow_origins=origins,
+            allow_methods=methods,
+            allow_headers=list(self.allow_headers) or None,
+            expose_headers=list(self.expose_headers) or None,
+            max_age=self.max_age,
+            allow_credentials=self.allow_credentials or None,
+        )
+
+
 class LambdaHttpApi(NamedConstruct):
     def __init__(
         self,
@@ -61,6 +107,7 @@ class LambdaHttpApi(NamedConstruct):
         rate_limit: int = 10,
         burst_limit: int = 20,
         log_retention_days: int = 14,
+        cors: HttpApiCors | None = None,
     ) -> None:
         bad = [route for route in routes if not isinstance(route, str) or not _ROUTE.match(route)]
         if not routes or bad:
@@ -69,9 +116,12 @@ class LambdaHttpApi(NamedConstruct):
             )
         require_int_in_range("rate_limit", rate_limit, 1, 10000, "requests per second")
         require_int_in_range("burst_limit", burst_limit, 1, 5000, "requests")
+        cors_configuration = cors.configuration() if cors is not None else None
         super().__init__(scope, id)
         name = physical_name(self, max_length=128, what="API name")
-        self.resource = Apigatewayv2Api(self, "Resource", name=name, protocol_type="HTTP")
+        self.resource = Apigatewayv2Api(
+            self, "Resource", name=name, protocol_type="HTTP", cors_configuration=cors_configuration
+        )
         integration = Apigatewayv2Integration(
             self,
             "Integration",

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from components import ConfigurationError, Function
-from components.http_api import LambdaHttpApi
+from components.http_api import HttpApiCors, LambdaHttpApi
 from tests.support import FIRST_CODE, logical_id, new_stack, only, resources, synth
 
 
@@ -67,6 +67,62 @@ def test_only_this_api_may_invoke_the_function(out):
         # named, so that a deploy killed after creating it can adopt it (tools/state.py recover)
         "statement_id": "test-Api-invoke",
     }
+
+
+def test_without_cors_the_api_has_no_cors_configuration(out):
+    assert "cors_configuration" not in only(resources(out, "aws_apigatewayv2_api"))
+
+
+def test_cors_gives_the_api_its_configuration():
+    # GIVEN an API whose browser app is on https://app.example.com, with credentials
+    stack = new_stack()
+    cors = HttpApiCors(
+        allow_origins=["https://app.example.com"],
+        allow_methods=["get", "POST"],
+        expose_headers=["x-request-id"],
+        max_age=600,
+        allow_credentials=True,
+    )
+    LambdaHttpApi(stack, "Api", function=Function(stack, "Job", code=FIRST_CODE), routes=("GET /x",), cors=cors)
+    # THEN the API's cors_configuration, methods upper-case, the default headers kept
+    assert only(resources(synth(stack), "aws_apigatewayv2_api"))["cors_configuration"] == {
+        "allow_origins": ["https://app.example.com"],
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["content-type", "authorization"],
+        "expose_headers": ["x-request-id"],
+        "max_age": 600,
+        "allow_credentials": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("cors", "message"),
+    [
+        (
+            HttpApiCors(allow_origins=[]),
+            "cors.allow_origins must be one or more origins such as 'https://app.example.com', 'https://*', "
+            "'http://*' or '*'; got none",
+        ),
+        (
+            HttpApiCors(allow_origins=["app.example.com"]),
+            "cors.allow_origins must be one or more origins such as 'https://app.example.com', 'https://*', "
+            "'http://*' or '*'; got ['app.example.com']",
+        ),
+        (
+            HttpApiCors(allow_origins=["*"], allow_methods=["GET", "FETCH"]),
+            "cors.allow_methods must be among GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, *; got ['FETCH']",
+        ),
+        (
+            HttpApiCors(allow_origins=["*"], max_age=86401),
+            "cors.max_age must be between -1 and 86400 seconds; got 86401",
+        ),
+    ],
+)
+def test_a_cors_configuration_the_api_refuses_is_refused_at_synth(cors, message):
+    stack = new_stack()
+    with pytest.raises(ConfigurationError) as caught:
+        LambdaHttpApi(stack, "Api", function=Function(stack, "Job", code=FIRST_CODE), routes=("GET /x",), cors=cors)
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize(

@@ -566,17 +566,36 @@ class EngineWorker:
 # --- the API --------------------------------------------------------------------------------------------
 
 
+def chosen_api(stack: StackModel, name: str | None) -> HttpApi:
+    """The stack's HTTP API by construct path or logical id (the first without a name); StackFileError
+    naming those there are."""
+    if not stack.apis:
+        raise StackFileError(f"stack {stack.name} has no aws_apigatewayv2_api")
+    if name is None:
+        return stack.apis[0]
+    found = next((a for a in stack.apis if name in (a.path, a.ref.logical_id)), None)
+    if found is None:
+        choices = ", ".join(a.path for a in stack.apis)
+        raise StackFileError(f"stack {stack.name} has no HTTP API {name!r}; choose from {choices}")
+    return found
+
+
 class LocalApi:
-    """The stack's (first) HTTP API, answering requests through ``engine``. Close it (or use ``with``)."""
+    """One HTTP API of the stack (``api``: its construct path or logical id; the first one when not
+    given), answering requests through ``engine``. Close it (or use ``with``)."""
 
     def __init__(
-        self, stack: StackModel, engine: Engine, credentials: dict[str, str], *, out: TextIO | None = None
+        self,
+        stack: StackModel,
+        engine: Engine,
+        credentials: dict[str, str],
+        *,
+        out: TextIO | None = None,
+        api: str | None = None,
     ) -> None:
-        if not stack.apis:
-            raise StackFileError(f"stack {stack.name} has no aws_apigatewayv2_api")
         self.stack, self.engine, self.credentials = stack, engine, credentials
         self.out = out if out is not None else sys.stderr
-        self.api: HttpApi = stack.apis[0]
+        self.api: HttpApi = chosen_api(stack, api)
         self.routes = RouteTable(self.api.routes)
         self.stages = {stage.name: stage for stage in self.api.served_stages()}
         self.authorizer_answers = authorizers.Cache()

@@ -161,7 +161,9 @@ def api(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         with (
             Engine(stack, out=err) as engine,
-            LocalApi(stack, engine, {args.access_key: args.secret_key}, out=err) as local,
+            LocalApi(
+                stack, engine, {args.access_key: args.secret_key}, out=err, api=getattr(args, "api", None)
+            ) as local,
         ):
             try:
                 httpd = server(local, args.port)
@@ -374,6 +376,9 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     serving.add_argument("stack", help="a stack's name under --outdir, or a stack's folder")
     serving.add_argument("--outdir", type=Path, default=Path("cdktf.out"), help="synthesized output [cdktf.out]")
     serving.add_argument("--port", type=int, default=4600, help="port on 127.0.0.1 [4600; 0: any free port]")
+    serving.add_argument(
+        "--api", help="which of the stack's HTTP APIs: its construct path or logical id [the first one]"
+    )
     serving.add_argument(
         "--access-key", default=os.environ.get("AWS_ACCESS_KEY_ID", "local"), help="[$AWS_ACCESS_KEY_ID or local]"
     )

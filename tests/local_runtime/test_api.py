@@ -16,6 +16,7 @@ LocalStack snapshot file and key (``RECORDINGS``: the commit all excerpts come f
 from __future__ import annotations
 
 import base64
+import dataclasses
 import errno
 import http.client
 import io
@@ -32,10 +33,11 @@ from typing import Any
 import pytest
 
 from local_runtime import authorizers
-from local_runtime.api import UNAVAILABLE, ApiServer, EngineWorker, LocalApi, RouteTable, server
+from local_runtime.api import UNAVAILABLE, ApiServer, EngineWorker, LocalApi, RouteTable, chosen_api, server
 from local_runtime.cli import main
 from local_runtime.engine import Engine
 from local_runtime.engine.clock import Clock
+from local_runtime.errors import StackFileError
 from local_runtime.model import load_stack, stack_file
 from local_runtime.model.records import Authorizer, Ref, Throttle
 from local_runtime.throttling import TokenBuckets
@@ -573,6 +575,27 @@ def test_a_function_slower_than_the_integrations_timeout_is_a_503_and_runs_on(ro
         assert api.wait_idle(WAIT_S)
         (invocation,) = api.engine.run.invocations
         assert (invocation["status"], invocation["result"]["body"]) == ("success", "late")
+
+
+def test_a_stack_with_several_apis_serves_the_one_named_by_construct_path_or_logical_id(routes_stack, jobs_stack):
+    # GIVEN a stack with two HTTP APIs (http-routes' and http-jobs', the second at Jobs/Api)
+    (first,) = routes_stack.apis
+    second = dataclasses.replace(jobs_stack.apis[0], ref=Ref("aws_apigatewayv2_api", "JobsApi1234", "Jobs/Api"))
+    both = dataclasses.replace(routes_stack, apis=(first, second))
+    # THEN the first is served when none is named, another by its construct path or logical id
+    assert chosen_api(both, None) is first
+    assert chosen_api(both, second.path) is second
+    assert chosen_api(both, second.ref.logical_id) is second
+    # AND a name that is none of them is refused naming those there are
+    with pytest.raises(StackFileError) as caught:
+        chosen_api(both, "Nope")
+    assert str(caught.value) == f"stack http-routes has no HTTP API 'Nope'; choose from {first.path}, {second.path}"
+
+
+def test_the_command_refuses_an_api_the_stack_does_not_have_in_one_line(provider_classes_outdir):
+    code, out, err = lambda_local("api", "http-routes", "--outdir", provider_classes_outdir, "--api", "Nope")
+    assert (code, out) == (2, "")
+    assert err == "error: stack http-routes has no HTTP API 'Nope'; choose from Api\n"
 
 
 # --- stages -----------------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ PYTEST_ARGS ?=
 # pytest-xdist workers for `make test`: more than the cores, because the emulator deploys spend much
 # of their time waiting on the provider's polls (an SQS queue: ~25 s), time other workers use.
 TEST_WORKERS ?= 5
+# ... and for `make check`: one more than the cores, because its tests wait on the handlers' processes
+# (measured on 2 cores, one after the other: 3 workers 58-60 s of pytest, 2 workers 70-78 s).
+CHECK_WORKERS ?= 3
 
 include project.env
 PY := $(VENV)/bin/python
@@ -150,10 +153,10 @@ lint: setup
 	$(PY) -m mypy
 	@for code in functions/*/; do $(PY) -m mypy --no-error-summary $$code || exit 1; done
 
-# The inner loop (about 20 s): lint, types, and every test that needs no terraform, emulator, moto
-# server, subprocess synth or CLI.
+# The inner loop: lint, types, and every test that needs no terraform, emulator, moto server,
+# subprocess synth or CLI.
 check: lint
-	$(PY) -m pytest -n 2 -q --quick $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(CHECK_WORKERS) -q --quick $(PYTEST_ARGS)
 
 # Everything CI runs: lint, types, and the whole suite on $(TEST_WORKERS) workers. With loadgroup each
 # worker takes one test at a time, so the emulator deploys (ordered first, tests/conftest.py) start on

@@ -756,6 +756,7 @@ class LocalApi:
             )
         route_arn = f"{self.api.execution_arn}/{stage.name}/{request.method}{route_path}"
         answer = self.authorizer_answers.get(authorizer, values)
+        fresh = answer is None
         if answer is None:
             call = _Call(
                 self.api, self.stack.account, stage, route, parameters, {}, str(uuid.uuid4()), datetime.now(UTC)
@@ -778,7 +779,8 @@ class LocalApi:
             verdict = authorizers.verdict(authorizer, answer, route_arn)
         except authorizers.MalformedAnswer as error:
             return self._failed(request, route, f"{name}'s answer is malformed: {error}")
-        self.authorizer_answers.put(authorizer, values, answer)
+        if fresh:  # a cached answer keeps the time it was cached until
+            self.authorizer_answers.put(authorizer, values, answer)
         return verdict if verdict.allowed else gateway_error(403, "Forbidden")
 
     def _failed(self, request: Request, route: Route, reason: str) -> HttpResponse:

@@ -129,15 +129,16 @@ def _statement(raw: dict[str, Any]) -> Statement:
 class Cache:
     """Authorizers' answers by their identity source values, for their TTL (real time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._answers: dict[tuple[str, tuple[str, ...]], tuple[float, Any]] = {}
 
     def get(self, authorizer: Authorizer, values: list[str]) -> Any | None:
         if authorizer.ttl_s <= 0 or not authorizer.identity_sources:
             return None
         kept = self._answers.get((authorizer.id, tuple(values)))
-        return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+        return kept[1] if kept is not None and kept[0] > self._clock() else None
 
     def put(self, authorizer: Authorizer, values: list[str], answer: Any) -> None:
         if authorizer.ttl_s > 0 and authorizer.identity_sources:
-            self._answers[(authorizer.id, tuple(values))] = (time.monotonic() + authorizer.ttl_s, answer)
+            self._answers[(authorizer.id, tuple(values))] = (self._clock() + authorizer.ttl_s, answer)

@@ -1036,3 +1036,17 @@ def test_an_answer_of_neither_shape_is_malformed(answer, simple, problem):
     authorizer = Authorizer(Ref("t", "a", "a"), "a1", "a", "REQUEST", "F", None, "2.0", simple, ("$x",), 0)
     with pytest.raises(authorizers.MalformedAnswer, match=problem):
         authorizers.verdict(authorizer, answer, ROUTE_ARN)
+
+
+def test_a_cached_answer_lasts_its_ttl_from_when_it_was_asked_and_no_longer():
+    now = [0.0]
+    cache = authorizers.Cache(clock=lambda: now[0])
+    cached = Authorizer(Ref("t", "a", "a"), "a1", "a", "REQUEST", "F", None, "2.0", True, ("$x",), 300)
+    uncached = dataclasses.replace(cached, id="a2", ttl_s=0)
+    cache.put(cached, ["token"], {"isAuthorized": True})
+    cache.put(uncached, ["token"], {"isAuthorized": True})
+    now[0] = 299.0
+    within = cache.get(cached, ["token"])
+    now[0] = 300.0
+    assert (within, cache.get(cached, ["token"])) == ({"isAuthorized": True}, None)
+    assert cache.get(cached, ["another"]) is None and cache.get(uncached, ["token"]) is None

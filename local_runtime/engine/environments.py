@@ -17,7 +17,6 @@ import re
 import tempfile
 import time
 import uuid
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +74,6 @@ class Environments:
         self._workdir = tempfile.TemporaryDirectory(prefix="lambda-engine-")
         self._pools: dict[tuple[str, str], list[_Environment]] = {}  # by function path and version
         self._code_dirs: dict[tuple[str, str], Path] = {}
-        self._in_flight: Counter[str] = Counter()  # invocations running now, by function path
         self._endpoint: Endpoint | None = None
         self._running: tuple[float, float] | None = None  # (virtual, real) start of the running handler
 
@@ -107,7 +105,6 @@ class Environments:
         started_real = time.perf_counter()
         outer, self._running = self._running, (started_at, started_real)
         environment.busy = True
-        self._in_flight[function.path] += 1
         try:
             with self.calls.running(Caller(function, chain, started_at, started_real), environment.access_key):
                 invocation = environment.executor.invoke(
@@ -128,7 +125,6 @@ class Environments:
         finally:
             self._running = outer
             environment.busy = False
-            self._in_flight[function.path] -= 1
         self.clock.now = started_at + invocation.duration_ms / 1000
         self.latest = max(self.latest, self.clock.now)
         self.leases.hold(function.path, started_at, self.clock.now)
@@ -152,8 +148,7 @@ class Environments:
         as Lambda refuses it when the function's reserved concurrency is taken (by the executions that
         overlap now on the clock, and those still running, the caller's own among them)."""
         limit = function.reserved_concurrency
-        running = self.leases.running(function.path, self.now()) + self._in_flight[function.path]
-        if limit is not None and running >= limit:
+        if limit is not None and self.leases.running(function.path, self.now()) + self._busy(function) >= limit:
             raise AwsError(
                 "TooManyRequestsException",
                 "Rate Exceeded.",
@@ -197,6 +192,10 @@ class Environments:
             **self.environment.get(function.path, {}),
             "AWS_ACCESS_KEY_ID": key_id,
         }
+
+    def _busy(self, function: Function) -> int:
+        """The function's environments running an invocation now, of any version."""
+        return sum(e.busy for (path, _), pool in self._pools.items() if path == function.path for e in pool)
 
     def _idle(self, function: Function, version: str) -> _Environment:
         """An environment of the version that runs nothing now, warm if there is one, else a new one (its

@@ -54,6 +54,7 @@ from local_runtime.errors import EngineError, StackFileError
 from local_runtime.limits import INIT_LIMIT_S
 from local_runtime.model import HttpApi, Route, StackModel
 from local_runtime.model.records import Stage
+from local_runtime.runtimes import Invocation
 from local_runtime.throttling import TokenBuckets
 
 _AUTHORIZATION = re.compile(
@@ -678,13 +679,9 @@ class LocalApi:
             verdict = outcome
         if route.function is None:
             return self._failed(request, route, "the route has no Lambda integration the model could read")
-        source = self.source_arn(route, stage)
-        if not iam.lambda_permits(self.stack, route.function, route.qualifier, "apigateway.amazonaws.com", source):
-            return self._failed(
-                request,
-                route,
-                f"no lambda permission lets apigateway.amazonaws.com invoke {route.function} from {source}",
-            )
+        refused = self._unpermitted(request, route, route.function, route.qualifier, self.source_arn(route, stage))
+        if refused is not None:
+            return refused
         call = _Call(
             self.api,
             self.stack.account,
@@ -698,25 +695,10 @@ class LocalApi:
         )
         version_2 = route.payload_format_version == "2.0"
         event = event_v2(request, call) if version_2 else event_v1(request, call)
-        function, qualifier = route.function, route.qualifier
-        try:
-            invocation = self.worker.call(
-                lambda: self.engine.invoke_sync(function, event, qualifier=qualifier), timeout=route.timeout_ms / 1000
-            )
-        except TimeoutError:
-            # The integration's timeout: API Gateway answers 503 and the function runs on to its end
-            print(
-                f"{request.method} {request.path} ({route.route_key}): 503: {function} did not answer within the "
-                f"integration's {route.timeout_ms} ms",
-                file=self.out,
-            )
-            return UNAVAILABLE
-        except ApiStopped:
-            return UNAVAILABLE
-        except EngineError as error:
-            return self._failed(request, route, str(error))
-        if invocation.error is not None:
-            return self._failed(request, route, f"{function} failed: {invocation.error_type}")
+        function = route.function
+        invocation = self._run(request, route, function, route.qualifier, event, timeout_ms=route.timeout_ms)
+        if isinstance(invocation, HttpResponse):
+            return invocation
         try:
             response = response_v2(invocation.result) if version_2 else response_v1(invocation.result)
         except MalformedResponse as error:
@@ -745,16 +727,11 @@ class LocalApi:
         name = f"authorizer {authorizer.name}"
         if authorizer.function is None:
             return self._failed(request, route, f"{name} names no function the model could read")
-        source = f"{self.api.execution_arn}/authorizers/{authorizer.id}"
-        if not iam.lambda_permits(
-            self.stack, authorizer.function, authorizer.qualifier, "apigateway.amazonaws.com", source
-        ):
-            return self._failed(
-                request,
-                route,
-                f"no lambda permission lets apigateway.amazonaws.com invoke {authorizer.function} from {source}",
-            )
-        route_arn = f"{self.api.execution_arn}/{stage.name}/{request.method}{route_path}"
+        source = self.api.authorizer_source_arn(authorizer)
+        refused = self._unpermitted(request, route, authorizer.function, authorizer.qualifier, source)
+        if refused is not None:
+            return refused
+        route_arn = self.api.execute_arn(stage, request.method, route_path)
         answer = self.authorizer_answers.get(authorizer, values)
         fresh = answer is None
         if answer is None:
@@ -765,15 +742,9 @@ class LocalApi:
                 event = authorizers.event_v2(event_v2(request, call), route_arn, values)
             else:
                 event = authorizers.event_v1(event_v1(request, call), route_arn, values)
-            function, qualifier = authorizer.function, authorizer.qualifier
-            try:
-                invocation = self.worker.call(lambda: self.engine.invoke_sync(function, event, qualifier=qualifier))
-            except ApiStopped:
-                return UNAVAILABLE
-            except EngineError as error:
-                return self._failed(request, route, f"{name}: {error}")
-            if invocation.error is not None:
-                return self._failed(request, route, f"{name}: {function} failed: {invocation.error_type}")
+            invocation = self._run(request, route, authorizer.function, authorizer.qualifier, event, what=f"{name}: ")
+            if isinstance(invocation, HttpResponse):
+                return invocation
             answer = invocation.result
         try:
             verdict = authorizers.verdict(authorizer, answer, route_arn)
@@ -782,6 +753,51 @@ class LocalApi:
         if fresh:  # a cached answer keeps the time it was cached until
             self.authorizer_answers.put(authorizer, values, answer)
         return verdict if verdict.allowed else gateway_error(403, "Forbidden")
+
+    def _unpermitted(
+        self, request: Request, route: Route, function: str, qualifier: str | None, source: str
+    ) -> HttpResponse | None:
+        """500 unless a Lambda permission lets API Gateway invoke ``function`` from ``source``."""
+        if iam.lambda_permits(self.stack, function, qualifier, "apigateway.amazonaws.com", source):
+            return None
+        return self._failed(
+            request, route, f"no lambda permission lets apigateway.amazonaws.com invoke {function} from {source}"
+        )
+
+    def _run(
+        self,
+        request: Request,
+        route: Route,
+        function: str,
+        qualifier: str | None,
+        event: dict[str, Any],
+        *,
+        what: str = "",
+        timeout_ms: int | None = None,
+    ) -> Invocation | HttpResponse:
+        """``function``'s synchronous invocation on the engine's thread, or API Gateway's answer when there is
+        none to use: 503 past ``timeout_ms`` (the function runs on) or when the API is closed, 500 when the
+        engine refuses it or the handler fails (the reason on ``out``, after ``what``)."""
+        try:
+            invocation = self.worker.call(
+                lambda: self.engine.invoke_sync(function, event, qualifier=qualifier),
+                timeout=timeout_ms / 1000 if timeout_ms is not None else None,
+            )
+        except TimeoutError:
+            # The integration's timeout: API Gateway answers 503 and the function runs on to its end
+            print(
+                f"{request.method} {request.path} ({route.route_key}): 503: {function} did not answer within the "
+                f"integration's {timeout_ms} ms",
+                file=self.out,
+            )
+            return UNAVAILABLE
+        except ApiStopped:
+            return UNAVAILABLE
+        except EngineError as error:
+            return self._failed(request, route, f"{what}{error}")
+        if invocation.error is not None:
+            return self._failed(request, route, f"{what}{function} failed: {invocation.error_type}")
+        return invocation
 
     def _failed(self, request: Request, route: Route, reason: str) -> HttpResponse:
         """500, as API Gateway answers; the reason (its access log's integrationErrorMessage) on ``out``."""

@@ -79,10 +79,17 @@ def event_v1(integration_event: dict[str, Any], route_arn: str, values: list[str
         "identitySource": joined,
         "authorizationToken": joined,
     }
-    for key in ("resource", "path", "httpMethod", "headers", "queryStringParameters", "pathParameters"):
+    for key in (
+        "resource",
+        "path",
+        "httpMethod",
+        "headers",
+        "queryStringParameters",
+        "pathParameters",
+        "stageVariables",
+        "requestContext",
+    ):
         event[key] = integration_event[key]
-    event["stageVariables"] = integration_event["stageVariables"]
-    event["requestContext"] = integration_event["requestContext"]
     return event
 
 

@@ -44,14 +44,22 @@ def allowed_origin(cors: Cors, origin: str | None) -> str | None:
     return None
 
 
-def preflight_headers(cors: Cors, origin: str | None) -> Headers:
-    """What API Gateway's own answer to a preflight carries: nothing for an origin it does not allow."""
+def _granted(cors: Cors, origin: str | None) -> list[tuple[str, str]] | None:
+    """The headers every CORS answer to an allowed origin starts with; None for an origin not allowed."""
     allow = allowed_origin(cors, origin)
     if allow is None:
-        return ()
+        return None
     headers = [("access-control-allow-origin", allow)]
     if cors.allow_credentials:
         headers.append(("access-control-allow-credentials", "true"))
+    return headers
+
+
+def preflight_headers(cors: Cors, origin: str | None) -> Headers:
+    """What API Gateway's own answer to a preflight carries: nothing for an origin it does not allow."""
+    headers = _granted(cors, origin)
+    if headers is None:
+        return ()
     if cors.allow_methods:
         headers.append(("access-control-allow-methods", ",".join(cors.allow_methods)))
     if cors.allow_headers:
@@ -65,12 +73,9 @@ def response_headers(cors: Cors, origin: str | None, headers: Headers) -> Header
     """An integration's response headers as API Gateway sends them on: its own CORS headers dropped, and
     the configured ones added for an allowed origin."""
     kept = tuple((name, value) for name, value in headers if not name.lower().startswith("access-control-"))
-    allow = allowed_origin(cors, origin)
-    if allow is None:
+    added = _granted(cors, origin)
+    if added is None:
         return kept
-    added = [("access-control-allow-origin", allow)]
-    if cors.allow_credentials:
-        added.append(("access-control-allow-credentials", "true"))
     if cors.expose_headers:
         added.append(("access-control-expose-headers", ",".join(cors.expose_headers)))
     return kept + tuple(added)

@@ -319,7 +319,7 @@ def _check_apis(stack: StackModel, report: Report) -> list[dict[str, Any]]:
             if authorizer.type != "REQUEST" or authorizer.function is None:
                 continue
             hop = f"{api.path} authorizer {authorizer.name} --> {authorizer.function}"
-            source = f"{api.execution_arn}/authorizers/{authorizer.id}"
+            source = api.authorizer_source_arn(authorizer)
             if iam.lambda_permits(
                 stack,
                 authorizer.function,

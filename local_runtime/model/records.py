@@ -408,11 +408,19 @@ class HttpApi:
         """The stages requests reach: the stack's, or ``$default`` for an API the stack gives no stage."""
         return self.stages or (DEFAULT_STAGE,)
 
+    def execute_arn(self, stage: Stage, method: str, path: str) -> str:
+        """``<execution_arn>/<stage>/<METHOD><path>``: what API Gateway names a request with."""
+        return f"{self.execution_arn}/{stage.name}/{method}{path}"
+
     def source_arn(self, route: Route, stage: Stage) -> str:
         """The source ARN API Gateway invokes a route's function with from ``stage``: the route's method
         and path (``$default`` for the ``$default`` route), as a Lambda permission's ``source_arn`` matches it."""
         method, _, path = route.route_key.partition(" ")
-        return f"{self.execution_arn}/{stage.name}/{method}{path}"
+        return self.execute_arn(stage, method, path)
+
+    def authorizer_source_arn(self, authorizer: Authorizer) -> str:
+        """The source ARN API Gateway invokes a Lambda authorizer's function with."""
+        return f"{self.execution_arn}/authorizers/{authorizer.id}"
 
 
 @dataclass(frozen=True)
